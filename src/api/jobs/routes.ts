@@ -1,0 +1,125 @@
+// Bulk jobs, for every kind: POST validates the whole payload and stores the job (202), GET shows it with
+// live counters, the list pages through an account's jobs of that kind.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ulid } from 'ulid';
+import type { ResourceInput } from '../../catalog/changes.js';
+import { compoundId, externalIdOf } from '../../catalog/ids.js';
+import { ITEM } from '../../catalog/resources.js';
+import { ApiError, invalid, notFound } from '../../http/errors.js';
+import { baseUrl, listLinks, pathId, send } from '../../http/jsonapi.js';
+import { operation } from '../../http/operations.js';
+import { parseQuery, type ParsedQuery, type QuerySpec } from '../../http/query.js';
+import { JOB_KINDS, MAX_JOBS_IN_PROGRESS, type JobKind } from '../../jobs/kinds.js';
+import type { JobRunner } from '../../jobs/runner.js';
+import type { JobRecord, Store } from '../../store/store.js';
+import { JOB_ATTRIBUTE_NAMES, createResourceObject, deleteResourceObject, jobDocument, updateResourceObject } from '../schemas.js';
+import { fieldsOf, renderItems } from '../resources/routes.js';
+import { renderResource } from '../resources/serialize.js';
+
+export function renderJob(base: string, kind: JobKind, job: JobRecord, fields?: Set<string>) {
+  const self = `${base}/api/${kind.path}/${pathId(job.id)}/`;
+  const all: Record<string, unknown> = {
+    status: job.status,
+    created_at: job.createdAt,
+    total_count: job.totalCount,
+    completed_count: job.completedCount,
+    failed_count: job.failedCount,
+    completed_at: job.completedAt,
+    errors: job.errors,
+    expires_at: job.expiresAt,
+  };
+  const attributes: Record<string, unknown> = {};
+  for (const name of JOB_ATTRIBUTE_NAMES) if (!fields || fields.has(name)) attributes[name] = all[name];
+  return {
+    type: kind.type,
+    id: job.id,
+    attributes,
+    relationships: {
+      [kind.listName]: {
+        data: job.resourceIds.map((id) => ({ type: kind.resource.type, id: compoundId(id) })),
+        links: { self: `${self}relationships/${kind.listName}/`, related: `${self}${kind.listName}/` },
+      },
+    },
+    links: { self },
+  };
+}
+
+/** Rules beyond the schema: every id well formed, no resource twice in one job. */
+function checkPayload(kind: JobKind, inputs: ResourceInput[]): void {
+  const seen = new Set<string>();
+  inputs.forEach((input, i) => {
+    const at = `/data/attributes/${kind.listName}/data/${i}`;
+    let externalId: string | undefined;
+    if (kind.action === 'create') {
+      externalId = input.attributes!.external_id as string;
+      if (externalId === '') throw invalid('external_id must not be empty.', { pointer: `${at}/attributes/external_id` });
+    } else {
+      externalId = externalIdOf(input.id);
+      if (externalId === undefined) throw invalid(`'${input.id}' is not a valid id; ids look like $custom:::$default:::{external_id}.`, { pointer: `${at}/id` });
+    }
+    if (seen.has(externalId)) throw invalid(`'${compoundId(externalId)}' appears more than once in this job.`, { pointer: at });
+    seen.add(externalId);
+  });
+}
+
+async function renderJobDocument(request: FastifyRequest, store: Store, kind: JobKind, job: JobRecord, query: ParsedQuery) {
+  const base = baseUrl(request);
+  const data = renderJob(base, kind, job, query.fields.get(kind.type));
+  if (!query.include.has(kind.listName)) return { data, links: { self: data.links.self } };
+  const rows = await store.getResources(request.account, kind.resource.kind, job.resourceIds);
+  const included = kind.resource === ITEM
+    ? (await renderItems(request, store, rows, { ...query, include: new Set() })).data
+    : rows.map((row) => renderResource(base, kind.resource, row, { fields: query.fields.get(kind.resource.type) }));
+  return { data, included, links: { self: data.links.self } };
+}
+
+function registerJobKind(app: FastifyInstance, store: Store, runner: JobRunner | undefined, kind: JobKind): void {
+  const resourceObject = kind.action === 'create' ? createResourceObject(kind.resource)
+    : kind.action === 'update' ? updateResourceObject(kind.resource)
+    : deleteResourceObject(kind.resource);
+  const jobFields = { [kind.type]: ['id', ...JOB_ATTRIBUTE_NAMES] };
+  const getSpec: QuerySpec = kind.action === 'delete'
+    ? { fields: jobFields }
+    : { fields: { ...jobFields, ...fieldsOf(kind.resource) }, include: [kind.listName] };
+
+  app.post<{ Body: { data: { attributes: Record<string, { data: ResourceInput[] }> } } }>(`/api/${kind.path}`, {
+    config: { operation: operation(kind.operations.create) },
+    schema: { body: jobDocument(kind.type, kind.listName, resourceObject) },
+  }, async (request, reply) => {
+    const query = parseQuery(request, { fields: jobFields });
+    const inputs = request.body.data.attributes[kind.listName].data;
+    checkPayload(kind, inputs);
+    const job: JobRecord = {
+      id: ulid(), account: request.account, type: kind.type, status: 'queued',
+      totalCount: inputs.length, completedCount: 0, failedCount: 0, errors: [], resourceIds: [],
+      createdAt: new Date().toISOString(), completedAt: null, expiresAt: null, operations: inputs,
+    };
+    if (!(await store.enqueueJob(job, MAX_JOBS_IN_PROGRESS))) {
+      throw new ApiError(429, 'throttled', `This account already has ${MAX_JOBS_IN_PROGRESS} jobs in progress; wait for some to complete.`,
+        undefined, { 'Retry-After': '1' });
+    }
+    runner?.notify();
+    const data = renderJob(baseUrl(request), kind, job, query.fields.get(kind.type));
+    return send(reply, 202, { data, links: { self: data.links.self } });
+  });
+
+  app.get<{ Params: { job_id: string } }>(`/api/${kind.path}/:job_id`, {
+    config: { operation: operation(kind.operations.get) },
+  }, async (request, reply) => {
+    const query = parseQuery(request, getSpec);
+    const job = await store.getJob(request.account, kind.type, request.params.job_id, new Date().toISOString());
+    if (!job) throw notFound(`There is no ${kind.type} with id '${request.params.job_id}'.`);
+    return send(reply, 200, await renderJobDocument(request, store, kind, job, query));
+  });
+
+  app.get(`/api/${kind.path}`, { config: { operation: operation(kind.operations.list) } }, async (request, reply) => {
+    const query = parseQuery(request, { fields: jobFields, filter: { status: 'equals' }, page: { pageSize: false } });
+    const page = await store.listJobs(request.account, kind.type, query.filters, { ...query.page, size: 100 }, new Date().toISOString());
+    const base = baseUrl(request);
+    return send(reply, 200, { data: page.rows.map((job) => renderJob(base, kind, job, query.fields.get(kind.type))), links: listLinks(request, page) });
+  });
+}
+
+export function registerJobs(app: FastifyInstance, store: Store, runner: JobRunner | undefined): void {
+  for (const kind of JOB_KINDS) registerJobKind(app, store, runner, kind);
+}

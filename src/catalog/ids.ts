@@ -1,0 +1,16 @@
+// Catalog resource ids are `{integration}:::{catalog}:::{external_id}`; only `$custom` and `$default` exist.
+
+const PREFIX = '$custom:::$default:::';
+
+export function compoundId(externalId: string): string {
+  return PREFIX + externalId;
+}
+
+/** The external id inside a compound id, or undefined when the id is not well formed. */
+export function externalIdOf(id: unknown): string | undefined {
+  if (typeof id !== 'string' || !id.startsWith(PREFIX)) return undefined;
+  const externalId = id.slice(PREFIX.length);
+  return externalId.length > 0 ? externalId : undefined;
+}
+
+export const ID_FORMAT = '$custom:::$default:::{external_id}';

@@ -1,0 +1,71 @@
+// A snapshot of the resources one change refers to, and the log of writes that change makes.
+// Domain code reads and writes this; the store adapter loads it and commits the log in one transaction.
+import type { ResourceKind } from './resources.js';
+import type { ResourceRef, ResourceRow } from '../store/store.js';
+
+export type Write =
+  | { op: 'insert'; row: ResourceRow }
+  | { op: 'update'; row: ResourceRow }
+  /** Deleting an item also deletes its variants and category links; a category, its links. */
+  | { op: 'delete'; kind: ResourceKind; externalId: string }
+  | { op: 'link'; item: string; category: string }
+  | { op: 'unlink'; item: string; category: string }
+  | { op: 'unlinkAll'; side: 'item' | 'category'; externalId: string };
+
+const key = (kind: ResourceKind, externalId: string) => `${kind}\u0000${externalId}`;
+
+export class CatalogState {
+  private readonly rows = new Map<string, ResourceRow | null>();
+  readonly writes: Write[] = [];
+
+  constructor(refs: ResourceRef[], loaded: ResourceRow[]) {
+    for (const ref of refs) this.rows.set(key(ref.kind, ref.externalId), null);
+    for (const row of loaded) this.rows.set(key(row.kind, row.externalId), row);
+  }
+
+  get(kind: ResourceKind, externalId: string): ResourceRow | undefined {
+    const row = this.rows.get(key(kind, externalId));
+    if (row === undefined) throw new Error(`${kind} ${externalId} was not loaded before use`);
+    return row ?? undefined;
+  }
+
+  insert(row: ResourceRow): void {
+    this.rows.set(key(row.kind, row.externalId), row);
+    this.writes.push({ op: 'insert', row });
+  }
+
+  update(row: ResourceRow): void {
+    this.rows.set(key(row.kind, row.externalId), row);
+    this.writes.push({ op: 'update', row });
+  }
+
+  delete(kind: ResourceKind, externalId: string): void {
+    this.rows.set(key(kind, externalId), null);
+    if (kind === 'item') {
+      for (const [k, row] of this.rows) if (row?.kind === 'variant' && row.parent === externalId) this.rows.set(k, null);
+    }
+    this.writes.push({ op: 'delete', kind, externalId });
+  }
+
+  link(item: string, category: string): void {
+    this.writes.push({ op: 'link', item, category });
+  }
+
+  unlink(item: string, category: string): void {
+    this.writes.push({ op: 'unlink', item, category });
+  }
+
+  unlinkAll(side: 'item' | 'category', externalId: string): void {
+    this.writes.push({ op: 'unlinkAll', side, externalId });
+  }
+}
+
+/** Columns the stores keep beside the JSON attributes so lists can filter and sort with indexes. */
+export function indexedColumns(row: ResourceRow) {
+  const a = row.attributes;
+  return {
+    title: (row.kind === 'category' ? a.name : a.title) ?? null,
+    sku: a.sku ?? null,
+    published: a.published === undefined || a.published === null ? null : a.published ? 1 : 0,
+  } as { title: string | null; sku: string | null; published: 0 | 1 | null };
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// Commands: serve (API and job worker), worker (jobs only), keys (create, list, revoke), migrate.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { DEFAULT_ACCOUNT, createKey, ensureConfiguredKey, parseScopes } from './keys.js';
+import { JobRunner } from './jobs/runner.js';
+import { buildServer } from './server.js';
+import { openStore } from './store/open.js';
+import type { Store } from './store/store.js';
+import pino from 'pino';
+
+const USAGE = `usage: catalog-server <command>
+  serve [--no-worker]     serve the API (and run bulk jobs unless --no-worker)
+  worker                  run bulk jobs only
+  keys create [--account NAME] [--scopes catalogs:read,catalogs:write,profiles:write]
+  keys list
+  keys revoke <id>
+  migrate                 apply database migrations and exit
+Environment: PORT, HOST, DATABASE_URL, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, LOG_LEVEL`;
+
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+
+/** First start with no key at all: make one full-access key and show it once. */
+async function prepareKeys(config: Config, store: Store): Promise<void> {
+  if (config.apiKey) {
+    await ensureConfiguredKey(store, config.apiKey);
+  } else if ((await store.countActiveKeys()) === 0) {
+    const { key } = await createKey(store, DEFAULT_ACCOUNT, parseScopes(undefined));
+    console.log(`Created a full-access API key for account "${DEFAULT_ACCOUNT}" (shown only this once):\n\n  ${key}\n`);
+    console.log(`Send it as "Authorization: Klaviyo-API-Key ${key}" with a "revision: 2026-04-15" header,`);
+    console.log(`or with the official SDK: new CatalogsApi(new ApiKeySession("${key}")) and api.basePath = "http://${config.host}:${config.port}".\n`);
+  }
+}
+
+function onSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      stop().then(() => process.exit(0), (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+    });
+  }
+}
+
+async function serve(config: Config, withWorker: boolean): Promise<void> {
+  const store = await openStore(config.databaseUrl);
+  await prepareKeys(config, store);
+  const runner = withWorker ? new JobRunner(store, config.jobTtlMs, config.jobPollMs, logger) : undefined;
+  const app = buildServer(config, { store, runner, logger });
+  // Stop accepting, finish in-flight requests, let the job batch in hand commit, then close the store.
+  onSignals(async () => {
+    await app.close();
+    await runner?.stop();
+    await store.close();
+  });
+  runner?.start();
+  const address = await app.listen({ port: config.port, host: config.host });
+  console.log(`klaviyo-catalog-server listening on ${address}${withWorker ? '' : ' (no job worker)'}`);
+}
+
+async function worker(config: Config): Promise<void> {
+  const store = await openStore(config.databaseUrl);
+  const runner = new JobRunner(store, config.jobTtlMs, config.jobPollMs, logger);
+  onSignals(async () => {
+    await runner.stop();
+    await store.close();
+  });
+  runner.start();
+  console.log('klaviyo-catalog-server worker running');
+}
+
+async function keys(config: Config, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { account: { type: 'string' }, scopes: { type: 'string' } } });
+  const store = await openStore(config.databaseUrl);
+  try {
+    switch (positionals[0]) {
+      case 'create': {
+        const { key, record } = await createKey(store, values.account ?? DEFAULT_ACCOUNT, parseScopes(values.scopes));
+        console.log(`key ${record.id} for account "${record.account}" with scopes ${record.scopes.join(',')}:`);
+        console.log(key);
+        break;
+      }
+      case 'list':
+        for (const k of await store.listKeys()) {
+          console.log(`${k.id}\t${k.prefix}...\t${k.account}\t${k.scopes.join(',')}\t${k.createdAt}${k.revokedAt ? `\trevoked ${k.revokedAt}` : ''}`);
+        }
+        break;
+      case 'revoke': {
+        const id = Number(positionals[1]);
+        if (!Number.isInteger(id)) throw new ConfigError('usage: keys revoke <id> (see keys list)');
+        if (!(await store.revokeKey(id))) throw new ConfigError(`no active key with id ${id}`);
+        console.log(`revoked key ${id}`);
+        break;
+      }
+      default:
+        throw new ConfigError(USAGE);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+    case undefined: {
+      const { values } = parseArgs({ args: rest, options: { 'no-worker': { type: 'boolean' } } });
+      return serve(config, !values['no-worker']);
+    }
+    case 'worker':
+      return worker(config);
+    case 'keys':
+      return keys(config, rest);
+    case 'migrate': {
+      const store = await openStore(config.databaseUrl);
+      await store.migrate();
+      await store.close();
+      console.log('migrations applied');
+      return;
+    }
+    default:
+      throw new ConfigError(USAGE);
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(err instanceof ConfigError ? 2 : 1);
+});

@@ -1,0 +1,59 @@
+// Reads the environment once into one typed, validated object. Everything else takes a Config.
+
+export interface Config {
+  port: number;
+  host: string;
+  /** `sqlite:<path>` or `postgres://...` */
+  databaseUrl: string;
+  apiKey: string | undefined;
+  rateLimits: boolean;
+  redisUrl: string | undefined;
+  publicUrl: string | undefined;
+  /** How long a finished job stays readable. */
+  jobTtlMs: number;
+  /** How often an idle worker looks for jobs queued by other processes. */
+  jobPollMs: number;
+}
+
+export class ConfigError extends Error {}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+export function databaseUrlFrom(raw: string | undefined): string {
+  if (!raw) return 'sqlite:./data/catalog.db';
+  if (raw.startsWith('sqlite:') || raw.startsWith('postgres://') || raw.startsWith('postgresql://')) return raw;
+  throw new ConfigError(`DATABASE_URL must be sqlite:<path> or postgres://..., got "${raw}"`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const rateLimits = (env.CATALOG_RATE_LIMITS ?? 'on').toLowerCase();
+  if (rateLimits !== 'on' && rateLimits !== 'off') {
+    throw new ConfigError(`CATALOG_RATE_LIMITS must be "on" or "off", got "${env.CATALOG_RATE_LIMITS}"`);
+  }
+  const publicUrl = env.CATALOG_PUBLIC_URL?.replace(/\/+$/, '') || undefined;
+  if (publicUrl && !/^https?:\/\/[^/]+/.test(publicUrl)) {
+    throw new ConfigError(`CATALOG_PUBLIC_URL must be an http(s) URL, got "${env.CATALOG_PUBLIC_URL}"`);
+  }
+  const apiKey = env.CATALOG_API_KEY || undefined;
+  if (apiKey && !/^pk_[A-Za-z0-9_]{8,}$/.test(apiKey)) {
+    throw new ConfigError('CATALOG_API_KEY must start with "pk_" followed by at least 8 letters, digits or "_"');
+  }
+  return {
+    port: integer('PORT', env.PORT, 8080, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: databaseUrlFrom(env.DATABASE_URL),
+    apiKey,
+    rateLimits: rateLimits === 'on',
+    redisUrl: env.REDIS_URL || undefined,
+    publicUrl,
+    jobTtlMs: integer('CATALOG_JOB_TTL_HOURS', env.CATALOG_JOB_TTL_HOURS, 168, 1, 24 * 365) * 3600_000,
+    jobPollMs: integer('CATALOG_JOB_POLL_MS', env.CATALOG_JOB_POLL_MS, 250, 10, 60_000),
+  };
+}

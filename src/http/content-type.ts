@@ -1,0 +1,22 @@
+// Request bodies are JSON:API documents sent as application/vnd.api+json or application/json; anything else
+// is refused with 415 before authentication, as the first step of every request.
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from './errors.js';
+
+const JSON_TYPES = /^application\/(vnd\.api\+)?json\s*(;|$)/i;
+
+function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+export function registerContentType(app: FastifyInstance): void {
+  app.addContentTypeParser('application/vnd.api+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.addHook('onRequest', async (request) => {
+    if (!hasBody(request.headers)) return;
+    const type = request.headers['content-type'];
+    if (!type || !JSON_TYPES.test(type)) {
+      throw new ApiError(415, 'unsupported_media_type', `Content-Type '${type ?? ''}' is not supported; send application/vnd.api+json or application/json.`);
+    }
+  });
+}

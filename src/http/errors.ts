@@ -1,0 +1,129 @@
+// JSON:API errors: one ApiError class thrown anywhere, one error handler that renders every failure
+// (ours, Fastify's, schema validation) as `{"errors":[...]}` and never leaks a stack trace.
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export interface ErrorSource {
+  pointer?: string;
+  parameter?: string;
+}
+
+export interface ErrorObject {
+  id: string;
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+  source?: ErrorSource;
+}
+
+const TITLES: Record<string, string> = {
+  invalid: 'Invalid input.',
+  not_found: 'Not found.',
+  conflict: 'Conflict.',
+  not_authenticated: 'Authentication credentials were not provided.',
+  permission_denied: 'You do not have permission to perform this action.',
+  throttled: 'Request was throttled.',
+  unsupported_media_type: 'Unsupported media type.',
+  payload_too_large: 'Payload too large.',
+  method_not_allowed: 'Method not allowed.',
+  not_acceptable: 'Not acceptable.',
+  error: 'A server error occurred.',
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+    readonly source?: ErrorSource,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(detail);
+  }
+
+  toObject(): ErrorObject {
+    const error: ErrorObject = { id: randomUUID(), status: this.status, code: this.code, title: TITLES[this.code] ?? TITLES.error, detail: this.message };
+    if (this.source) error.source = this.source;
+    return error;
+  }
+}
+
+export const invalid = (detail: string, source?: ErrorSource) => new ApiError(400, 'invalid', detail, source);
+export const notFound = (detail: string) => new ApiError(404, 'not_found', detail);
+export const conflict = (detail: string, source?: ErrorSource) => new ApiError(409, 'conflict', detail, source);
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Turns the first schema violation into the error a Klaviyo client expects, with a pointer into the body. */
+export function fromValidation(errors: AjvError[]): ApiError {
+  const e = errors[0];
+  const path = e.instancePath;
+  switch (e.keyword) {
+    case 'required':
+      return invalid(`'${e.params.missingProperty}' is a required field.`, { pointer: `${path}/${e.params.missingProperty}` });
+    case 'additionalProperties':
+      return invalid(`'${e.params.additionalProperty}' is not a valid field here.`, { pointer: `${path}/${e.params.additionalProperty}` });
+    case 'enum':
+      if (path.endsWith('/type')) {
+        return conflict(`The type must be ${(e.params.allowedValues as unknown[]).map((v) => `'${v}'`).join(' or ')}.`, { pointer: path });
+      }
+      return invalid(`Must be one of ${JSON.stringify(e.params.allowedValues)}.`, { pointer: path });
+    case 'type':
+      return invalid(`Must be of type ${String(e.params.type).replace(',', ' or ')}.`, { pointer: path || '/' });
+    case 'maxItems':
+      return invalid(`At most ${e.params.limit} resources are allowed.`, { pointer: path });
+    case 'minItems':
+      return invalid(`At least ${e.params.limit} resource is required.`, { pointer: path });
+    default:
+      return invalid(`Invalid value: ${e.message ?? e.keyword}.`, { pointer: path || '/' });
+  }
+}
+
+/** Maps Fastify's own failures (body parsing, limits, routing) onto JSON:API errors. */
+function fromFastify(error: FastifyError): ApiError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, 'payload_too_large', 'The request body must not exceed 5 MB.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError(415, 'unsupported_media_type', 'Send the body as application/vnd.api+json or application/json.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return invalid('The request body is empty.', { pointer: '/' });
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return invalid('The Content-Length header does not match the body.');
+  }
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return invalid('The request body is not valid JSON.', { pointer: '/' });
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return invalid(error.message);
+  }
+  return undefined;
+}
+
+export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  if (error.headers) reply.headers(error.headers);
+  return reply.code(error.status).type('application/vnd.api+json').send({ errors: [error.toObject()] });
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    let apiError: ApiError | undefined;
+    if (error instanceof ApiError) apiError = error;
+    else if (error.validation) apiError = fromValidation(error.validation as AjvError[]);
+    else apiError = fromFastify(error);
+    if (!apiError) {
+      request.log.error({ err: error }, 'unhandled error');
+      apiError = new ApiError(500, 'error', 'The server could not complete the request; it has been logged.');
+    }
+    return sendError(reply, apiError);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, notFound(`There is no ${request.method} ${request.url.split('?')[0]} in this API.`)),
+  );
+}

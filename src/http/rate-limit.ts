@@ -1,0 +1,52 @@
+// Rate limits per account and operation in fixed windows: burst (1 s) and steady (60 s), figures from the
+// operations table. Counters live in memory, or in Redis when REDIS_URL is set so that every server process
+// shares them. Over a limit: 429 with Retry-After; otherwise RateLimit-* headers for the steady window.
+import type { FastifyInstance } from 'fastify';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { ApiError } from './errors.js';
+
+export type LimiterFactory = (name: string, points: number, seconds: number) => RateLimiterAbstract;
+
+export const memoryLimiters: LimiterFactory = (name, points, seconds) =>
+  new RateLimiterMemory({ keyPrefix: name, points, duration: seconds });
+
+function throttled(res: RateLimiterRes, window: string): ApiError {
+  const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  return new ApiError(429, 'throttled', `Request was throttled (${window} limit). Expected available in ${seconds} second${seconds === 1 ? '' : 's'}.`,
+    undefined, { 'Retry-After': String(seconds) });
+}
+
+export function registerRateLimits(app: FastifyInstance, makeLimiter: LimiterFactory): void {
+  const limiters = new Map<string, { burst: RateLimiterAbstract; steady: RateLimiterAbstract }>();
+  function limitersFor(id: string, burst: number, steady: number) {
+    let pair = limiters.get(id);
+    if (!pair) {
+      pair = { burst: makeLimiter(`${id}:burst`, burst, 1), steady: makeLimiter(`${id}:steady`, steady, 60) };
+      limiters.set(id, pair);
+    }
+    return pair;
+  }
+
+  async function consume(limiter: RateLimiterAbstract, account: string, window: string): Promise<RateLimiterRes | undefined> {
+    try {
+      return await limiter.consume(account);
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw throttled(err, window);
+      // The counter store is unreachable: serve the request rather than fail it (fail open).
+      app.log.warn({ err }, 'rate limiter unavailable; request allowed');
+      return undefined;
+    }
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    const op = request.routeOptions.config.operation;
+    if (!op || !request.account) return;
+    const { burst, steady } = limitersFor(op.id, op.rateLimit.burst, op.rateLimit.steady);
+    await consume(burst, request.account, 'burst');
+    const res = await consume(steady, request.account, 'steady');
+    if (!res) return;
+    reply.header('RateLimit-Limit', op.rateLimit.steady);
+    reply.header('RateLimit-Remaining', res.remainingPoints);
+    reply.header('RateLimit-Reset', Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+  });
+}

@@ -1,0 +1,31 @@
+// The `revision` header: YYYY-MM-DD with an optional .suffix, a real date, not in the future and at most two
+// years old (each revision is supported for two years).
+import type { FastifyInstance } from 'fastify';
+import { invalid } from './errors.js';
+
+const FORMAT = /^(\d{4})-(\d{2})-(\d{2})(\.[A-Za-z0-9]+)?$/;
+
+export function revisionProblem(revision: string | undefined, today: Date): string | undefined {
+  const todayText = today.toISOString().slice(0, 10);
+  const oldest = new Date(Date.UTC(today.getUTCFullYear() - 2, today.getUTCMonth(), today.getUTCDate())).toISOString().slice(0, 10);
+  const accepted = `a revision header of the form YYYY-MM-DD[.suffix] from ${oldest} to ${todayText}`;
+  if (!revision) return `The revision header is required: send ${accepted}.`;
+  const m = FORMAT.exec(revision);
+  const date = m && new Date(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`);
+  if (!m || !date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== `${m[1]}-${m[2]}-${m[3]}`) {
+    return `'${revision}' is not a valid revision: send ${accepted}.`;
+  }
+  const day = `${m[1]}-${m[2]}-${m[3]}`;
+  if (day > todayText) return `Revision '${revision}' is in the future: send ${accepted}.`;
+  if (day < oldest) return `Revision '${revision}' is no longer supported: send ${accepted}.`;
+  return undefined;
+}
+
+export function registerRevision(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    if (!request.routeOptions.config.operation) return;
+    const header = request.headers.revision;
+    const problem = revisionProblem(Array.isArray(header) ? header[0] : header, new Date());
+    if (problem) throw invalid(problem, { parameter: 'revision' });
+  });
+}

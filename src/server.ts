@@ -1,0 +1,46 @@
+// Assembles the HTTP app. A request travels: content type -> auth -> revision -> rate limit (onRequest
+// hooks, in that order) -> body parsing and schema validation -> handler (domain + one store transaction)
+// -> JSON:API rendering. Every failure on the way is rendered by the error handler.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerJobs } from './api/jobs/routes.js';
+import { registerResources } from './api/resources/routes.js';
+import type { Config } from './config.js';
+import { registerAuth } from './http/auth.js';
+import { registerContentType } from './http/content-type.js';
+import { registerErrorHandling } from './http/errors.js';
+import { memoryLimiters, registerRateLimits, type LimiterFactory } from './http/rate-limit.js';
+import { registerRevision } from './http/revision.js';
+import type { JobRunner } from './jobs/runner.js';
+import type { Store } from './store/store.js';
+
+export const BODY_LIMIT = 5 * 1024 * 1024;
+
+export interface ServerParts {
+  store: Store;
+  runner?: JobRunner;
+  limiters?: LimiterFactory;
+  logger?: FastifyBaseLogger;
+}
+
+export function buildServer(config: Config, parts: ServerParts): FastifyInstance {
+  const app = Fastify({
+    ...(parts.logger ? { loggerInstance: parts.logger } : { logger: false }),
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { ignoreTrailingSlash: true },
+    // Validate exactly as specified: no coercion, no silently dropped or defaulted properties.
+    ajv: { customOptions: { removeAdditional: false, useDefaults: false, coerceTypes: false, allErrors: false } },
+    return503OnClosing: true,
+  });
+  app.decorate('publicUrl', config.publicUrl);
+  app.decorateRequest('account', '');
+  registerErrorHandling(app);
+  registerContentType(app);
+  registerAuth(app, parts.store);
+  registerRevision(app);
+  if (config.rateLimits) registerRateLimits(app, parts.limiters ?? memoryLimiters);
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerResources(app, parts.store);
+  registerJobs(app, parts.store, parts.runner);
+  return app;
+}

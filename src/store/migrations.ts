@@ -1,0 +1,73 @@
+// Versioned schema migrations. Each entry is applied once, in order, inside a transaction; the SQL is the
+// common subset that SQLite and PostgreSQL both accept, with the few differences spelled out per dialect.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: (dialect: 'sqlite' | 'postgres') => string;
+}
+
+const serial = (d: 'sqlite' | 'postgres') => (d === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGSERIAL PRIMARY KEY');
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'keys, resources, links and jobs',
+    sql: (d) => `
+      CREATE TABLE api_keys (
+        id ${serial(d)},
+        account TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+      CREATE TABLE resources (
+        seq ${serial(d)},
+        account TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        parent TEXT,
+        title TEXT,
+        sku TEXT,
+        published SMALLINT,
+        attributes TEXT NOT NULL,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        UNIQUE (account, kind, external_id)
+      );
+      CREATE INDEX resources_by_seq ON resources (account, kind, seq);
+      CREATE INDEX resources_by_published ON resources (account, kind, published, seq);
+      CREATE INDEX resources_by_parent ON resources (account, kind, parent, seq);
+      CREATE INDEX resources_by_sku ON resources (account, kind, sku, seq);
+      CREATE TABLE item_categories (
+        account TEXT NOT NULL,
+        item TEXT NOT NULL,
+        category TEXT NOT NULL,
+        PRIMARY KEY (account, item, category)
+      );
+      CREATE INDEX item_categories_by_category ON item_categories (account, category, item);
+      CREATE TABLE jobs (
+        seq ${serial(d)},
+        id TEXT NOT NULL UNIQUE,
+        account TEXT NOT NULL,
+        type TEXT NOT NULL,
+        status TEXT NOT NULL,
+        total_count INTEGER NOT NULL,
+        completed_count INTEGER NOT NULL,
+        failed_count INTEGER NOT NULL,
+        errors TEXT NOT NULL,
+        resource_ids TEXT NOT NULL,
+        operations TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        completed_at TEXT,
+        expires_at TEXT
+      );
+      CREATE INDEX jobs_by_type ON jobs (account, type, seq);
+      CREATE INDEX jobs_unfinished ON jobs (seq) WHERE status IN ('queued', 'processing');
+      CREATE INDEX jobs_unfinished_by_account ON jobs (account, seq) WHERE status IN ('queued', 'processing');
+      CREATE INDEX jobs_by_expiry ON jobs (expires_at) WHERE expires_at IS NOT NULL;
+    `,
+  },
+];

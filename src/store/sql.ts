@@ -1,0 +1,172 @@
+// SQL shared by both adapters: row mapping and the keyset-paginated list queries. Queries are written with
+// `?` placeholders; the PostgreSQL adapter numbers them.
+import type { ResourceKind } from '../catalog/resources.js';
+import type { Filter, JobRecord, Page, PageResult, ResourceRow } from './store.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface ResourceDbRow {
+  seq: number | string;
+  kind: string;
+  external_id: string;
+  parent: string | null;
+  attributes: string;
+  created: string;
+  updated: string;
+}
+
+export function toResource(r: ResourceDbRow): ResourceRow {
+  return {
+    kind: r.kind as ResourceKind,
+    externalId: r.external_id,
+    attributes: JSON.parse(r.attributes),
+    parent: r.parent,
+    created: r.created,
+    updated: r.updated,
+  };
+}
+
+export interface JobDbRow {
+  seq: number | string;
+  id: string;
+  account: string;
+  type: string;
+  status: string;
+  total_count: number;
+  completed_count: number;
+  failed_count: number;
+  errors: string;
+  resource_ids: string;
+  operations: string;
+  created_at: string;
+  completed_at: string | null;
+  expires_at: string | null;
+}
+
+export function toJob(r: JobDbRow): JobRecord {
+  return {
+    id: r.id,
+    account: r.account,
+    type: r.type,
+    status: r.status as JobRecord['status'],
+    totalCount: Number(r.total_count),
+    completedCount: Number(r.completed_count),
+    failedCount: Number(r.failed_count),
+    errors: JSON.parse(r.errors),
+    resourceIds: JSON.parse(r.resource_ids),
+    createdAt: r.created_at,
+    completedAt: r.completed_at,
+    expiresAt: r.expires_at,
+    operations: JSON.parse(r.operations),
+  };
+}
+
+export function jobParams(job: JobRecord) {
+  return [
+    job.id, job.account, job.type, job.status, job.totalCount, job.completedCount, job.failedCount,
+    JSON.stringify(job.errors), JSON.stringify(job.resourceIds), JSON.stringify(job.operations),
+    job.createdAt, job.completedAt, job.expiresAt,
+  ];
+}
+
+export const INSERT_JOB = `INSERT INTO jobs (id, account, type, status, total_count, completed_count, failed_count,
+  errors, resource_ids, operations, created_at, completed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+export const FINISH_JOB = `UPDATE jobs SET status = ?, completed_count = ?, failed_count = ?, errors = ?, resource_ids = ?,
+  completed_at = ?, expires_at = ?, operations = '[]' WHERE id = ?`;
+
+export const finishJobParams = (job: JobRecord) => [
+  job.status, job.completedCount, job.failedCount, JSON.stringify(job.errors), JSON.stringify(job.resourceIds),
+  job.completedAt, job.expiresAt, job.id,
+];
+
+function contains(dialect: Dialect): string {
+  return dialect === 'sqlite' ? 'instr(r.title, ?) > 0' : 'strpos(r.title, ?) > 0';
+}
+
+function filterSql(dialect: Dialect, kind: ResourceKind, f: Filter, params: unknown[]): string {
+  switch (f.field) {
+    case 'ids':
+      params.push(...f.values);
+      return `r.external_id IN (${f.values.map(() => '?').join(', ') || 'NULL'})`;
+    case 'title':
+    case 'name':
+      params.push(f.contains);
+      return contains(dialect);
+    case 'published':
+      params.push(f.equals ? 1 : 0);
+      return 'r.published = ?';
+    case 'sku':
+      params.push(f.equals);
+      return 'r.sku = ?';
+    case 'item.id':
+      params.push(f.equals);
+      return kind === 'variant'
+        ? 'r.parent = ?'
+        : 'EXISTS (SELECT 1 FROM item_categories l WHERE l.account = r.account AND l.item = ? AND l.category = r.external_id)';
+    case 'category.id':
+      params.push(f.equals);
+      return 'EXISTS (SELECT 1 FROM item_categories l WHERE l.account = r.account AND l.category = ? AND l.item = r.external_id)';
+    case 'status':
+      params.push(f.equals);
+      return 'r.status = ?';
+  }
+}
+
+export interface ListSql {
+  sql: string;
+  params: unknown[];
+  /** Rows come back in reading order when false; reversed (a backwards page) when true. */
+  reversed: boolean;
+}
+
+/**
+ * A keyset page: rows after (or before) a sequence number, one extra row to learn whether more follow.
+ * `base` is the table with its fixed conditions; the cost does not grow with the page's position.
+ */
+function pageSql(base: string, baseParams: unknown[], conditions: string[], params: unknown[], page: Page): ListSql {
+  const where = [...conditions];
+  const all = [...baseParams, ...params];
+  const backwards = page.before !== undefined;
+  if (page.after !== undefined) {
+    where.push(page.descending ? 'r.seq < ?' : 'r.seq > ?');
+    all.push(page.after);
+  } else if (backwards) {
+    where.push(page.descending ? 'r.seq > ?' : 'r.seq < ?');
+    all.push(page.before);
+  }
+  const ascending = page.descending === backwards;
+  all.push(page.size + 1);
+  const sql = `SELECT r.* FROM ${base}${where.length ? ' AND ' + where.join(' AND ') : ''} ORDER BY r.seq ${ascending ? 'ASC' : 'DESC'} LIMIT ?`;
+  return { sql, params: all, reversed: backwards };
+}
+
+export function resourceListSql(dialect: Dialect, account: string, kind: ResourceKind, filters: Filter[], page: Page): ListSql {
+  const params: unknown[] = [];
+  const conditions = filters.map((f) => filterSql(dialect, kind, f, params));
+  return pageSql('resources r WHERE r.account = ? AND r.kind = ?', [account, kind], conditions, params, page);
+}
+
+export function jobListSql(dialect: Dialect, account: string, type: string, filters: Filter[], page: Page, now: string): ListSql {
+  const params: unknown[] = [];
+  const conditions = filters.map((f) => filterSql(dialect, 'item', f, params));
+  return pageSql('jobs r WHERE r.account = ? AND r.type = ? AND (r.expires_at IS NULL OR r.expires_at > ?)', [account, type, now], conditions, params, page);
+}
+
+/**
+ * Trims the extra row and orders a page for reading. A page reached through a cursor has rows behind it
+ * (those the cursor came from), so it links back.
+ */
+export function toPage<R extends { seq: number | string }, T>(rows: R[], q: ListSql, page: Page, map: (r: R) => T): PageResult<T> {
+  const hasOtherSide = page.after !== undefined || page.before !== undefined;
+  const more = rows.length > page.size;
+  const kept = more ? rows.slice(0, page.size) : rows;
+  if (q.reversed) kept.reverse();
+  return {
+    rows: kept.map(map),
+    first: kept.length ? Number(kept[0].seq) : undefined,
+    last: kept.length ? Number(kept[kept.length - 1].seq) : undefined,
+    hasNext: q.reversed ? hasOtherSide : more,
+    hasPrev: q.reversed ? more : hasOtherSide,
+  };
+}

@@ -1,0 +1,226 @@
+// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a commit is on disk before the
+// client hears about it. better-sqlite3 is synchronous; every transaction runs start to finish without
+// yielding the event loop, which makes each one atomic with respect to other requests as well.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { CatalogState, indexedColumns, type Write } from '../catalog/state.js';
+import type { ResourceKind } from '../catalog/resources.js';
+import type { Scope } from '../http/operations.js';
+import { MIGRATIONS } from './migrations.js';
+import {
+  FINISH_JOB, INSERT_JOB, finishJobParams, jobListSql, jobParams, resourceListSql, toJob, toPage, toResource,
+  type JobDbRow, type ResourceDbRow,
+} from './sql.js';
+import type { Filter, JobRecord, KeyRecord, Page, PageResult, ResourceRef, ResourceRow, Store } from './store.js';
+
+interface KeyDbRow {
+  id: number;
+  account: string;
+  scopes: string;
+  prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const toKey = (r: KeyDbRow): KeyRecord => ({
+  id: Number(r.id),
+  account: r.account,
+  scopes: r.scopes.split(',') as Scope[],
+  prefix: r.prefix,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+});
+
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly stmt: ReturnType<SqliteStore['prepare']>;
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 10000');
+    this.migrateNow();
+    this.stmt = this.prepare();
+  }
+
+  private migrateNow(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    // IMMEDIATE takes the write lock first, so processes starting together apply each migration once.
+    this.db.transaction(() => {
+      const done = new Set(this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+      for (const m of MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        this.db.exec(m.sql('sqlite'));
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+      }
+    }).immediate();
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      keyByHash: db.prepare('SELECT * FROM api_keys WHERE hash = ?'),
+      insertKey: db.prepare('INSERT INTO api_keys (account, hash, prefix, scopes, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING'),
+      listKeys: db.prepare('SELECT * FROM api_keys ORDER BY id'),
+      revokeKey: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+      countKeys: db.prepare('SELECT count(*) FROM api_keys WHERE revoked_at IS NULL').pluck(),
+      resource: db.prepare('SELECT * FROM resources WHERE account = ? AND kind = ? AND external_id = ?'),
+      insertResource: db.prepare(`INSERT INTO resources (account, kind, external_id, parent, title, sku, published, attributes, created, updated)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      updateResource: db.prepare(`UPDATE resources SET parent = ?, title = ?, sku = ?, published = ?, attributes = ?, updated = ?
+        WHERE account = ? AND kind = ? AND external_id = ?`),
+      deleteResource: db.prepare('DELETE FROM resources WHERE account = ? AND kind = ? AND external_id = ?'),
+      deleteVariantsOf: db.prepare(`DELETE FROM resources WHERE account = ? AND kind = 'variant' AND parent = ?`),
+      link: db.prepare('INSERT INTO item_categories (account, item, category) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      unlink: db.prepare('DELETE FROM item_categories WHERE account = ? AND item = ? AND category = ?'),
+      unlinkItem: db.prepare('DELETE FROM item_categories WHERE account = ? AND item = ?'),
+      unlinkCategory: db.prepare('DELETE FROM item_categories WHERE account = ? AND category = ?'),
+      unfinished: db.prepare(`SELECT count(*) FROM jobs WHERE account = ? AND status IN ('queued', 'processing')`).pluck(),
+      insertJob: db.prepare(INSERT_JOB),
+      job: db.prepare('SELECT * FROM jobs WHERE account = ? AND type = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)'),
+      oldestUnfinished: db.prepare(`SELECT account FROM jobs WHERE status IN ('queued', 'processing') ORDER BY seq LIMIT 1`).pluck(),
+      unfinishedOf: db.prepare(`SELECT * FROM jobs WHERE account = ? AND status IN ('queued', 'processing') ORDER BY seq LIMIT ?`),
+      finishJob: db.prepare(FINISH_JOB),
+      deleteExpired: db.prepare('DELETE FROM jobs WHERE expires_at IS NOT NULL AND expires_at <= ?'),
+    };
+  }
+
+  async migrate(): Promise<void> {
+    this.migrateNow();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  async findKeyByHash(hash: string): Promise<KeyRecord | undefined> {
+    const row = this.stmt.keyByHash.get(hash) as KeyDbRow | undefined;
+    return row && toKey(row);
+  }
+
+  async ensureKey(account: string, hash: string, prefix: string, scopes: Scope[]): Promise<KeyRecord> {
+    this.stmt.insertKey.run(account, hash, prefix, scopes.join(','), new Date().toISOString());
+    return toKey(this.stmt.keyByHash.get(hash) as KeyDbRow);
+  }
+
+  async listKeys(): Promise<KeyRecord[]> {
+    return (this.stmt.listKeys.all() as KeyDbRow[]).map(toKey);
+  }
+
+  async revokeKey(id: number): Promise<boolean> {
+    return this.stmt.revokeKey.run(new Date().toISOString(), id).changes > 0;
+  }
+
+  async countActiveKeys(): Promise<number> {
+    return this.stmt.countKeys.get() as number;
+  }
+
+  async getResource(account: string, kind: ResourceKind, externalId: string): Promise<ResourceRow | undefined> {
+    const row = this.stmt.resource.get(account, kind, externalId) as ResourceDbRow | undefined;
+    return row && toResource(row);
+  }
+
+  async getResources(account: string, kind: ResourceKind, externalIds: string[]): Promise<ResourceRow[]> {
+    return this.load(account, externalIds.map((externalId) => ({ kind, externalId })));
+  }
+
+  private load(account: string, refs: ResourceRef[]): ResourceRow[] {
+    const rows: ResourceRow[] = [];
+    for (const ref of refs) {
+      const row = this.stmt.resource.get(account, ref.kind, ref.externalId) as ResourceDbRow | undefined;
+      if (row) rows.push(toResource(row));
+    }
+    return rows;
+  }
+
+  async listResources(account: string, kind: ResourceKind, filters: Filter[], page: Page): Promise<PageResult<ResourceRow>> {
+    const q = resourceListSql('sqlite', account, kind, filters, page);
+    return toPage(this.db.prepare(q.sql).all(...q.params) as ResourceDbRow[], q, page, toResource);
+  }
+
+  private apply(account: string, writes: Write[]): void {
+    const s = this.stmt;
+    for (const w of writes) {
+      switch (w.op) {
+        case 'insert': {
+          const c = indexedColumns(w.row);
+          s.insertResource.run(account, w.row.kind, w.row.externalId, w.row.parent, c.title, c.sku, c.published,
+            JSON.stringify(w.row.attributes), w.row.created, w.row.updated);
+          break;
+        }
+        case 'update': {
+          const c = indexedColumns(w.row);
+          s.updateResource.run(w.row.parent, c.title, c.sku, c.published, JSON.stringify(w.row.attributes), w.row.updated,
+            account, w.row.kind, w.row.externalId);
+          break;
+        }
+        case 'delete':
+          s.deleteResource.run(account, w.kind, w.externalId);
+          if (w.kind === 'item') {
+            s.deleteVariantsOf.run(account, w.externalId);
+            s.unlinkItem.run(account, w.externalId);
+          }
+          if (w.kind === 'category') s.unlinkCategory.run(account, w.externalId);
+          break;
+        case 'link':
+          s.link.run(account, w.item, w.category);
+          break;
+        case 'unlink':
+          s.unlink.run(account, w.item, w.category);
+          break;
+        case 'unlinkAll':
+          (w.side === 'item' ? s.unlinkItem : s.unlinkCategory).run(account, w.externalId);
+          break;
+      }
+    }
+  }
+
+  async transact<T>(account: string, refs: ResourceRef[], decide: (state: CatalogState) => T): Promise<T> {
+    return this.db.transaction(() => {
+      const state = new CatalogState(refs, this.load(account, refs));
+      const result = decide(state);
+      this.apply(account, state.writes);
+      return result;
+    }).immediate();
+  }
+
+  async enqueueJob(job: JobRecord, maxInProgress: number): Promise<boolean> {
+    return this.db.transaction(() => {
+      if ((this.stmt.unfinished.get(job.account) as number) >= maxInProgress) return false;
+      this.stmt.insertJob.run(...jobParams(job));
+      return true;
+    }).immediate();
+  }
+
+  async getJob(account: string, type: string, id: string, now: string): Promise<JobRecord | undefined> {
+    const row = this.stmt.job.get(account, type, id, now) as JobDbRow | undefined;
+    return row && toJob(row);
+  }
+
+  async listJobs(account: string, type: string, filters: Filter[], page: Page, now: string): Promise<PageResult<JobRecord>> {
+    const q = jobListSql('sqlite', account, type, filters, page, now);
+    return toPage(this.db.prepare(q.sql).all(...q.params) as JobDbRow[], q, page, toJob);
+  }
+
+  async runJobs(limit: number, refsOf: (job: JobRecord) => ResourceRef[], process: (job: JobRecord, state: CatalogState) => void): Promise<number> {
+    return this.db.transaction(() => {
+      const account = this.stmt.oldestUnfinished.get() as string | undefined;
+      if (account === undefined) return 0;
+      const jobs = (this.stmt.unfinishedOf.all(account, limit) as JobDbRow[]).map(toJob);
+      const refs = jobs.flatMap(refsOf);
+      const state = new CatalogState(refs, this.load(account, refs));
+      for (const job of jobs) process(job, state);
+      this.apply(account, state.writes);
+      for (const job of jobs) this.stmt.finishJob.run(...finishJobParams(job));
+      return jobs.length;
+    }).immediate();
+  }
+
+  async deleteExpiredJobs(now: string): Promise<number> {
+    return this.stmt.deleteExpired.run(now).changes;
+  }
+}

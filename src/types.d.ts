@@ -1,0 +1,17 @@
+// What this server adds to Fastify's request, route config and instance.
+import 'fastify';
+import type { Operation } from './http/operations.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The spec operation a route implements: its scopes and rate limits come from the operations table. */
+    operation?: Operation;
+  }
+  interface FastifyRequest {
+    /** The account of the authenticated API key. */
+    account: string;
+  }
+  interface FastifyInstance {
+    publicUrl: string | undefined;
+  }
+}
