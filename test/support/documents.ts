@@ -1,0 +1,67 @@
+// Holds every response body the tests receive (through the SDK or raw HTTP) to the server's own response
+// schemas, which follow the spec's: a body that does not match fails the request it came from.
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { createRequire } from 'node:module';
+import { errorDocument, jobResponseObject, resourceResponseObject } from '../../src/api/schemas.ts';
+import { RESOURCES } from '../../src/catalog/resources.ts';
+import { JOB_KINDS } from '../../src/jobs/kinds.ts';
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+addFormats.default(ajv);
+
+const byType = new Map<string, ReturnType<typeof ajv.compile>>();
+for (const def of Object.values(RESOURCES)) byType.set(def.type, ajv.compile(resourceResponseObject(def)));
+for (const kind of JOB_KINDS) byType.set(kind.type, ajv.compile(jobResponseObject(kind.type, kind.listName, kind.resource.type)));
+const errors = ajv.compile(errorDocument);
+const links = ajv.compile({
+  type: 'object',
+  required: ['self'],
+  properties: { self: { type: 'string', format: 'uri' }, next: { type: 'string', format: 'uri' }, prev: { type: 'string', format: 'uri' } },
+});
+
+function check(validate: ReturnType<typeof ajv.compile>, value: unknown, where: string): void {
+  if (!validate(value)) throw new Error(`response ${where} does not match its schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value).slice(0, 2000)}`);
+}
+
+function checkResource(resource: any, where: string): void {
+  const validate = byType.get(resource?.type);
+  if (!validate) throw new Error(`response ${where} has unknown type ${resource?.type}`);
+  check(validate, resource, where);
+}
+
+export function assertDocument(status: number, body: any): void {
+  if (status === 204 || status === 200 && body?.status === 'ok') return;
+  if (status >= 400) return check(errors, body, 'error');
+  if (!body || typeof body !== 'object' || !('data' in body)) throw new Error(`response ${status} has no data: ${JSON.stringify(body)}`);
+  if (Array.isArray(body.data)) body.data.forEach((r: unknown, i: number) => checkIdentifierOrResource(r, `data/${i}`));
+  else checkIdentifierOrResource(body.data, 'data');
+  (body.included ?? []).forEach((r: unknown, i: number) => checkResource(r, `included/${i}`));
+  if (body.links) check(links, body.links, 'links');
+}
+
+/** Relationship endpoints return bare identifiers ({type, id}); everything else returns resources. */
+function checkIdentifierOrResource(r: any, where: string): void {
+  if (r && typeof r === 'object' && Object.keys(r).length === 2 && 'type' in r && 'id' in r) return;
+  checkResource(r, where);
+}
+
+// The SDK is CommonJS and requires axios; interceptors must go on that same (CommonJS) instance.
+const axios = createRequire(import.meta.url)('axios');
+
+let installed = false;
+/** Validates every response the official SDK (axios) receives. */
+export function validateSdkResponses(): void {
+  if (installed) return;
+  installed = true;
+  axios.interceptors.response.use(
+    (res: any) => {
+      assertDocument(res.status, res.data);
+      return res;
+    },
+    (err: any) => {
+      if (err?.response) assertDocument(err.response.status, err.response.data);
+      return Promise.reject(err);
+    },
+  );
+}

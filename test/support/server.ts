@@ -1,0 +1,162 @@
+// Starts the real server (dist/cli.js) as a child process on a free port, against a fresh database, and
+// gives tests what they need to talk to it: its URL, an API key, the official SDK and raw HTTP.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertDocument, validateSdkResponses } from './documents.ts';
+import { ApiKeySession, CatalogsApi, RetryWithExponentialBackoff } from 'klaviyo-api';
+
+export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+export const REVISION = '2026-04-15';
+
+export interface StoreTarget {
+  name: string;
+  /** A DATABASE_URL for a new, empty database. */
+  freshDatabaseUrl(): Promise<string>;
+}
+
+export const sqliteTarget: StoreTarget = {
+  name: 'sqlite',
+  async freshDatabaseUrl() {
+    return `sqlite:${join(mkdtempSync(join(tmpdir(), 'catalog-test-')), 'catalog.db')}`;
+  },
+};
+
+export interface RunningServer {
+  url: string;
+  key: string;
+  databaseUrl: string;
+  process: ChildProcess;
+  output: () => string;
+  /** SIGTERM, and wait for exit. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, and wait for exit. */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  databaseUrl: string;
+  key?: string;
+  env?: Record<string, string>;
+  args?: string[];
+}
+
+let keyCounter = 0;
+export function newKey(): string {
+  keyCounter++;
+  return `pk_test${process.pid}x${Date.now()}x${keyCounter}`;
+}
+
+function waitForExit(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const key = options.key ?? newKey();
+  const child = spawn(process.execPath, [CLI, 'serve', ...(options.args ?? [])], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: options.databaseUrl,
+      CATALOG_API_KEY: key,
+      CATALOG_RATE_LIMITS: 'off',
+      CATALOG_JOB_POLL_MS: '50',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    child.stdout!.on('data', () => {
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    url,
+    key,
+    databaseUrl: options.databaseUrl,
+    process: child,
+    output: () => out,
+    async stop() {
+      child.kill('SIGTERM');
+      return waitForExit(child);
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await waitForExit(child);
+    },
+  };
+}
+
+/** Runs `catalog-server <args>` against a database and returns its stdout (throws on failure). */
+export function cli(databaseUrl: string, args: string[]): string {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`catalog-server ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** Creates a key with the CLI; the key is the last line of its output. */
+export function createKeyWithCli(databaseUrl: string, account: string, scopes?: string): string {
+  const out = cli(databaseUrl, ['keys', 'create', '--account', account, ...(scopes ? ['--scopes', scopes] : [])]);
+  return out.trim().split('\n').pop()!;
+}
+
+/** The official SDK pointed at our server, with its automatic retries off so tests see every status. */
+export function sdk(url: string, key: string): CatalogsApi {
+  validateSdkResponses();
+  const api = new CatalogsApi(new ApiKeySession(key, new RetryWithExponentialBackoff({ numRetries: 0 })));
+  api.basePath = url;
+  return api;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+/** Plain HTTP with the usual headers (override or drop any with `headers`), for what the SDK cannot send. */
+export async function http(server: { url: string; key: string }, method: string, path: string, body?: unknown, headers: Record<string, string | undefined> = {}): Promise<RawResponse> {
+  const all: Record<string, string | undefined> = {
+    authorization: `Klaviyo-API-Key ${server.key}`,
+    revision: REVISION,
+    'content-type': body === undefined ? undefined : 'application/vnd.api+json',
+    ...headers,
+  };
+  const sent: Record<string, string> = {};
+  for (const [k, v] of Object.entries(all)) if (v !== undefined) sent[k] = v;
+  const res = await fetch(server.url + path, {
+    method,
+    headers: sent,
+    body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const parsed = text ? JSON.parse(text) : undefined;
+  assertDocument(res.status, parsed);
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/** Polls until `check` returns a value (not undefined) or the time is up. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
