@@ -1,0 +1,130 @@
+// What surrounds every operation: keys and scopes, revisions, content types, body size, rate limits,
+// unknown routes, tenant isolation and the key commands of the CLI.
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { forEachStore } from './support/targets.ts';
+import { cli, createKeyWithCli, http, sdk, startServer, type RunningServer } from './support/server.ts';
+
+const item = (externalId: string) => ({
+  data: { type: 'catalog-item', attributes: { external_id: externalId, title: 'T', description: 'D', url: 'https://shop.example/x' } },
+});
+
+await forEachStore('HTTP surface', (target) => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer({ databaseUrl: await target.freshDatabaseUrl(), env: { CATALOG_RATE_LIMITS: 'on' } });
+  });
+  after(() => server.stop());
+
+  it('answers /healthz without a key', async () => {
+    const res = await fetch(`${server.url}/healthz`);
+    assert.equal(res.status, 200);
+  });
+
+  it('answers 401 without a valid key and 403 without the scope', async () => {
+    const none = await http(server, 'GET', '/api/catalog-items/$custom:::$default:::A', undefined, { authorization: undefined });
+    assert.equal(none.status, 401);
+    assert.equal(none.body.errors[0].code, 'not_authenticated');
+    const wrong = await http({ url: server.url, key: 'pk_doesnotexist0000' }, 'GET', '/api/catalog-items/$custom:::$default:::A');
+    assert.equal(wrong.status, 401);
+    const bearer = await http(server, 'GET', '/api/catalog-items/$custom:::$default:::A', undefined, { authorization: `Bearer ${server.key}` });
+    assert.equal(bearer.status, 401);
+
+    const readOnly = createKeyWithCli(server.databaseUrl, 'default', 'catalogs:read');
+    assert.match(readOnly, /^pk_[0-9a-f]{40}$/);
+    const api = sdk(server.url, readOnly);
+    await assert.rejects(api.createCatalogItem(item('RO') as any), (err: any) => {
+      assert.equal(err.response.status, 403);
+      assert.equal(err.response.data.errors[0].code, 'permission_denied');
+      return true;
+    });
+    const read = await http({ url: server.url, key: readOnly }, 'GET', '/api/catalog-items/$custom:::$default:::RO');
+    assert.equal(read.status, 404, 'a read-only key may read');
+    const writeOnly = createKeyWithCli(server.databaseUrl, 'default', 'catalogs:write');
+    const created = await http({ url: server.url, key: writeOnly }, 'POST', '/api/catalog-items', item('WO'));
+    assert.equal(created.status, 201);
+    const readBack = await http({ url: server.url, key: writeOnly }, 'GET', '/api/catalog-items/$custom:::$default:::WO');
+    assert.equal(readBack.status, 200, 'full access (write) includes read, as in Klaviyo');
+  });
+
+  it('revokes keys with the CLI', async () => {
+    const key = createKeyWithCli(server.databaseUrl, 'default');
+    assert.equal((await http({ url: server.url, key }, 'GET', '/api/catalog-items/$custom:::$default:::X')).status, 404);
+    const listed = cli(server.databaseUrl, ['keys', 'list']);
+    const line = listed.split('\n').find((l) => l.includes(key.slice(0, 7)) && !l.includes('revoked'))!;
+    cli(server.databaseUrl, ['keys', 'revoke', line.split('\t')[0]]);
+    assert.match(cli(server.databaseUrl, ['keys', 'list']), /revoked/);
+    await new Promise((r) => setTimeout(r, 2100)); // keys are cached for up to 2 s per process
+    assert.equal((await http({ url: server.url, key }, 'GET', '/api/catalog-items/$custom:::$default:::X')).status, 401);
+    assert.doesNotMatch(listed, new RegExp(key), 'keys are stored only as hashes');
+  });
+
+  it('requires a valid revision header and accepts the SDK\'s own', async () => {
+    const path = '/api/catalog-items/$custom:::$default:::A';
+    const today = new Date().toISOString().slice(0, 10);
+    const future = new Date(Date.now() + 3 * 86400_000).toISOString().slice(0, 10);
+    for (const revision of [undefined, 'latest', '2026-13-01', '2026-02-30', future, '2023-01-01']) {
+      const res = await http(server, 'GET', path, undefined, { revision });
+      assert.equal(res.status, 400, `revision ${revision}`);
+      assert.equal(res.body.errors[0].source.parameter, 'revision');
+      assert.match(res.body.errors[0].detail, /YYYY-MM-DD/);
+    }
+    for (const revision of ['2026-04-15', '2026-04-15.pre', '2026-07-15', today]) {
+      assert.equal((await http(server, 'GET', path, undefined, { revision })).status, 404, `revision ${revision}`);
+    }
+  });
+
+  it('refuses other content types with 415 and bodies over 5 MB with 413', async () => {
+    const asText = await http(server, 'POST', '/api/catalog-items', JSON.stringify(item('CT')), { 'content-type': 'text/plain' });
+    assert.equal(asText.status, 415);
+    const asJson = await http(server, 'POST', '/api/catalog-items', item('CT'), { 'content-type': 'application/json' });
+    assert.equal(asJson.status, 201);
+    const huge = JSON.stringify({ data: { type: 'catalog-item', attributes: { external_id: 'BIG', title: 'x'.repeat(5.5 * 1024 * 1024) } } });
+    const tooLarge = await http(server, 'POST', '/api/catalog-items', huge);
+    assert.equal(tooLarge.status, 413);
+    assert.equal(tooLarge.body.errors[0].code, 'payload_too_large');
+  });
+
+  it('answers 404 with a JSON:API error for unknown routes and ids', async () => {
+    const route = await http(server, 'GET', '/api/catalog-widgets');
+    assert.equal(route.status, 404);
+    assert.equal(route.body.errors[0].code, 'not_found');
+    const malformed = await http(server, 'GET', '/api/catalog-items/plain-id');
+    assert.equal(malformed.status, 404);
+    const param = await http(server, 'GET', '/api/catalog-items/$custom:::$default:::A?colour=red');
+    assert.equal(param.status, 400);
+    assert.equal(param.body.errors[0].source.parameter, 'colour');
+  });
+
+  it('keeps each account\'s items and jobs to itself', async () => {
+    const otherKey = createKeyWithCli(server.databaseUrl, 'other-account');
+    const other = { url: server.url, key: otherKey };
+    assert.equal((await http(server, 'POST', '/api/catalog-items', item('MINE'))).status, 201);
+    assert.equal((await http(other, 'GET', '/api/catalog-items/$custom:::$default:::MINE')).status, 404);
+    assert.equal((await http(other, 'POST', '/api/catalog-items', item('MINE'))).status, 201, 'the same external id in another account');
+    const job = await http(server, 'POST', '/api/catalog-item-bulk-update-jobs', {
+      data: { type: 'catalog-item-bulk-update-job', attributes: { items: { data: [{ type: 'catalog-item', id: '$custom:::$default:::MINE', attributes: { title: 'changed' } }] } } },
+    });
+    assert.equal(job.status, 202);
+    assert.equal((await http(other, 'GET', `/api/catalog-item-bulk-update-jobs/${job.body.data.id}`)).status, 404);
+    assert.equal((await http(other, 'GET', '/api/catalog-items/$custom:::$default:::MINE')).body.data.attributes.title, 'T');
+  });
+
+  it('sends RateLimit headers and answers 429 with Retry-After over the burst limit', async () => {
+    const ok = await http(server, 'GET', '/api/catalog-items/$custom:::$default:::MINE');
+    assert.equal(ok.headers.get('ratelimit-limit'), '3500');
+    assert.ok(Number(ok.headers.get('ratelimit-remaining')) < 3500);
+    assert.ok(Number(ok.headers.get('ratelimit-reset')) >= 1);
+
+    const key = createKeyWithCli(server.databaseUrl, 'burst-account');
+    const results = await Promise.all(Array.from({ length: 150 }, (_, i) => http({ url: server.url, key }, 'POST', '/api/catalog-items', item(`B${i}`))));
+    const created = results.filter((r) => r.status === 201).length;
+    const throttled = results.filter((r) => r.status === 429);
+    assert.ok(throttled.length > 0, 'some requests over 75/s are throttled');
+    assert.ok(created >= 75, `the first 75 get through (got ${created})`);
+    for (const r of throttled) {
+      assert.equal(r.body.errors[0].code, 'throttled');
+      assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    }
+  });
+});
