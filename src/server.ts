@@ -2,7 +2,9 @@
 // hooks, in that order) -> body parsing and schema validation -> handler (domain + one store transaction)
 // -> JSON:API rendering. Every failure on the way is rendered by the error handler.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerBackInStock } from './api/back-in-stock/routes.js';
 import { registerJobs } from './api/jobs/routes.js';
+import { registerRelationships } from './api/relationships/routes.js';
 import { registerResources } from './api/resources/routes.js';
 import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
@@ -41,6 +43,8 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerResources(app, parts.store);
+  registerRelationships(app, parts.store);
   registerJobs(app, parts.store, parts.runner);
+  registerBackInStock(app, parts.store);
   return app;
 }

@@ -142,3 +142,30 @@ export function deleteResource(state: CatalogState, def: ResourceDef, input: Res
   state.delete(def.kind, externalId);
   return { ok: true, row: undefined };
 }
+
+export type LinkChange = 'add' | 'replace' | 'remove';
+
+/**
+ * Adds, replaces or removes links between one item and categories (or one category and items). The owner
+ * and, except when removing, every resource linked to must exist.
+ */
+export function changeLinks(state: CatalogState, owner: ResourceDef, ownerId: string, otherIds: string[], change: LinkChange): Outcome {
+  if (!state.get(owner.kind, ownerId)) {
+    return fail(404, 'not_found', `The ${owner.type} with id '$custom:::$default:::${ownerId}' does not exist.`, '/data');
+  }
+  const otherKind: ResourceKind = owner.kind === 'item' ? 'category' : 'item';
+  if (change !== 'remove') {
+    const missing = otherIds.findIndex((id) => !state.get(otherKind, id));
+    if (missing >= 0) {
+      return fail(404, 'not_found', `The ${RESOURCES[otherKind].type} with id '$custom:::$default:::${otherIds[missing]}' does not exist.`, `/data/${missing}/id`);
+    }
+  }
+  const side = owner.kind === 'item' ? 'item' : 'category';
+  if (change === 'replace') state.unlinkAll(side, ownerId);
+  for (const other of new Set(otherIds)) {
+    const [item, category] = side === 'item' ? [ownerId, other] : [other, ownerId];
+    if (change === 'remove') state.unlink(item, category);
+    else state.link(item, category);
+  }
+  return { ok: true, row: undefined };
+}

@@ -1,5 +1,6 @@
 // A snapshot of the resources one change refers to, and the log of writes that change makes.
 // Domain code reads and writes this; the store adapter loads it and commits the log in one transaction.
+import type { Subscription } from './back-in-stock.js';
 import type { ResourceKind } from './resources.js';
 import type { ResourceRef, ResourceRow } from '../store/store.js';
 
@@ -10,7 +11,8 @@ export type Write =
   | { op: 'delete'; kind: ResourceKind; externalId: string }
   | { op: 'link'; item: string; category: string }
   | { op: 'unlink'; item: string; category: string }
-  | { op: 'unlinkAll'; side: 'item' | 'category'; externalId: string };
+  | { op: 'unlinkAll'; side: 'item' | 'category'; externalId: string }
+  | { op: 'subscribe'; subscription: Subscription };
 
 const key = (kind: ResourceKind, externalId: string) => `${kind}\u0000${externalId}`;
 
@@ -57,6 +59,10 @@ export class CatalogState {
 
   unlinkAll(side: 'item' | 'category', externalId: string): void {
     this.writes.push({ op: 'unlinkAll', side, externalId });
+  }
+
+  subscribe(subscription: Subscription): void {
+    this.writes.push({ op: 'subscribe', subscription });
   }
 }
 

@@ -70,4 +70,22 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX jobs_by_expiry ON jobs (expires_at) WHERE expires_at IS NOT NULL;
     `,
   },
+  {
+    version: 2,
+    name: 'back in stock subscriptions',
+    sql: (d) => `
+      CREATE TABLE back_in_stock_subscriptions (
+        id ${serial(d)},
+        account TEXT NOT NULL,
+        variant TEXT NOT NULL,
+        channels TEXT NOT NULL,
+        email TEXT,
+        phone_number TEXT,
+        profile_external_id TEXT,
+        profile_id TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX back_in_stock_by_variant ON back_in_stock_subscriptions (account, variant);
+    `,
+  },
 ];

@@ -1,5 +1,6 @@
 // SQL shared by both adapters: row mapping and the keyset-paginated list queries. Queries are written with
 // `?` placeholders; the PostgreSQL adapter numbers them.
+import type { Subscription } from '../catalog/back-in-stock.js';
 import type { ResourceKind } from '../catalog/resources.js';
 import type { Filter, JobRecord, Page, PageResult, ResourceRow } from './store.js';
 
@@ -78,6 +79,13 @@ export const FINISH_JOB = `UPDATE jobs SET status = ?, completed_count = ?, fail
 export const finishJobParams = (job: JobRecord) => [
   job.status, job.completedCount, job.failedCount, JSON.stringify(job.errors), JSON.stringify(job.resourceIds),
   job.completedAt, job.expiresAt, job.id,
+];
+
+export const INSERT_SUBSCRIPTION = `INSERT INTO back_in_stock_subscriptions
+  (account, variant, channels, email, phone_number, profile_external_id, profile_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+
+export const subscriptionParams = (account: string, s: Subscription) => [
+  account, s.variant, JSON.stringify(s.channels), s.email, s.phoneNumber, s.profileExternalId, s.profileId, s.createdAt,
 ];
 
 function contains(dialect: Dialect): string {

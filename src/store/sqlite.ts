@@ -9,7 +9,7 @@ import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../http/operations.js';
 import { MIGRATIONS } from './migrations.js';
 import {
-  FINISH_JOB, INSERT_JOB, finishJobParams, jobListSql, jobParams, resourceListSql, toJob, toPage, toResource,
+  FINISH_JOB, INSERT_JOB, INSERT_SUBSCRIPTION, finishJobParams, subscriptionParams, jobListSql, jobParams, resourceListSql, toJob, toPage, toResource,
   type JobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, KeyRecord, Page, PageResult, ResourceRef, ResourceRow, Store } from './store.js';
@@ -85,6 +85,7 @@ export class SqliteStore implements Store {
       oldestUnfinished: db.prepare(`SELECT account FROM jobs WHERE status IN ('queued', 'processing') ORDER BY seq LIMIT 1`).pluck(),
       unfinishedOf: db.prepare(`SELECT * FROM jobs WHERE account = ? AND status IN ('queued', 'processing') ORDER BY seq LIMIT ?`),
       finishJob: db.prepare(FINISH_JOB),
+      insertSubscription: db.prepare(INSERT_SUBSCRIPTION),
       deleteExpired: db.prepare('DELETE FROM jobs WHERE expires_at IS NOT NULL AND expires_at <= ?'),
     };
   }
@@ -174,6 +175,9 @@ export class SqliteStore implements Store {
           break;
         case 'unlinkAll':
           (w.side === 'item' ? s.unlinkItem : s.unlinkCategory).run(account, w.externalId);
+          break;
+        case 'subscribe':
+          s.insertSubscription.run(...subscriptionParams(account, w.subscription));
           break;
       }
     }

@@ -8,7 +8,7 @@ import { ApiError, conflict, notFound } from '../../http/errors.js';
 import { baseUrl, listLinks, send } from '../../http/jsonapi.js';
 import { operation } from '../../http/operations.js';
 import { parseQuery, type FilterOperator, type ParsedQuery, type QuerySpec } from '../../http/query.js';
-import type { ResourceRow, Store } from '../../store/store.js';
+import type { Filter, ResourceRow, Store } from '../../store/store.js';
 import { createResourceObject, document, updateResourceObject } from '../schemas.js';
 import { renderResource, selfLink } from './serialize.js';
 
@@ -70,7 +70,16 @@ export async function renderItems(request: FastifyRequest, store: Store, rows: R
   return { data, included: [...included.values()] };
 }
 
-function querySpec(def: ResourceDef, list: boolean): QuerySpec {
+/** A page of `def` resources matching the query's filters and `scope` (e.g. the items of one category). */
+export async function listDocument(request: FastifyRequest, store: Store, def: ResourceDef, query: ParsedQuery, scope: Filter[]) {
+  const page = await store.listResources(request.account, def.kind, [...scope, ...query.filters], query.page);
+  const body = def.kind === 'item'
+    ? await renderItems(request, store, page.rows, query)
+    : { data: page.rows.map((row) => renderResource(baseUrl(request), def, row, { fields: query.fields.get(def.type) })) };
+  return { ...body, links: listLinks(request, page) };
+}
+
+export function querySpec(def: ResourceDef, list: boolean): QuerySpec {
   const spec: QuerySpec = { fields: fieldsOf(def) };
   if (def.kind === 'item') {
     spec.fields = { ...fieldsOf(ITEM), ...fieldsOf(VARIANT) };
@@ -143,12 +152,7 @@ function registerResource(app: FastifyInstance, store: Store, def: ResourceDef):
   });
 
   app.get(collection, { config: { operation: operation(`get_catalog_${many}`) } }, async (request, reply) => {
-    const query = parseQuery(request, listSpec);
-    const page = await store.listResources(request.account, def.kind, query.filters, query.page);
-    const body = def.kind === 'item'
-      ? await renderItems(request, store, page.rows, query)
-      : { data: page.rows.map((row) => renderResource(baseUrl(request), def, row, { fields: query.fields.get(def.type) })) };
-    return send(reply, 200, { ...body, links: listLinks(request, page) });
+    return send(reply, 200, await listDocument(request, store, def, parseQuery(request, listSpec), []));
   });
 }
 

@@ -1,0 +1,47 @@
+// POST /api/back-in-stock-subscriptions: validate, check the variant exists, store; 202 with no body.
+import type { FastifyInstance } from 'fastify';
+import { subscribe, toSubscription, type SubscriptionInput } from '../../catalog/back-in-stock.js';
+import { operation } from '../../http/operations.js';
+import { parseQuery } from '../../http/query.js';
+import type { Store } from '../../store/store.js';
+import { raise } from '../resources/routes.js';
+
+const nullableString = { type: ['string', 'null'] };
+const strict = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', properties, required, additionalProperties: false });
+
+const body = strict({
+  data: strict({
+    type: { type: 'string', enum: ['back-in-stock-subscription'] },
+    attributes: strict({
+      channels: { type: 'array', items: { type: 'string', enum: ['EMAIL', 'PUSH', 'SMS', 'WHATSAPP'] } },
+      profile: {
+        type: ['object', 'null'],
+        required: ['data'],
+        additionalProperties: false,
+        properties: {
+          data: strict({
+            type: { type: 'string', enum: ['profile'] },
+            id: nullableString,
+            attributes: strict({ email: nullableString, phone_number: nullableString, external_id: nullableString }),
+          }, ['type', 'attributes']),
+        },
+      },
+    }, ['channels']),
+    relationships: strict({
+      variant: strict({ data: strict({ type: { type: 'string', enum: ['catalog-variant'] }, id: { type: 'string' } }, ['type', 'id']) }, ['data']),
+    }, ['variant']),
+  }, ['type', 'attributes', 'relationships']),
+}, ['data']);
+
+export function registerBackInStock(app: FastifyInstance, store: Store): void {
+  app.post<{ Body: { data: SubscriptionInput } }>('/api/back-in-stock-subscriptions', {
+    config: { operation: operation('create_back_in_stock_subscription') },
+    schema: { body },
+  }, async (request, reply) => {
+    parseQuery(request, {});
+    const subscription = toSubscription(request.body.data, new Date().toISOString());
+    if ('ok' in subscription) raise(subscription);
+    else raise(await store.transact(request.account, [{ kind: 'variant', externalId: subscription.variant }], (state) => subscribe(state, subscription)));
+    return reply.code(202).send();
+  });
+}
