@@ -22,6 +22,7 @@ export function send(reply: FastifyReply, status: number, document: unknown): Fa
 /** links.self for this request, and links.next/prev carrying cursors around the page's first and last rows. */
 export function listLinks(request: FastifyRequest, page: PageResult<unknown>): { self: string; next?: string; prev?: string } {
   const url = new URL(request.url, baseUrl(request));
+  url.search = url.searchParams.toString(); // percent-encodes the brackets of page[...] and fields[...]: a valid URI
   const self = url.toString();
   const at = (cursor: string) => {
     url.searchParams.set('page[cursor]', cursor);
