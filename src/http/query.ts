@@ -111,7 +111,23 @@ class FilterParser {
     return m[0];
   }
 
+  /** A scalar, or a list of scalars (lists do not nest). */
   private value(): Value {
+    this.ws();
+    if (this.s[this.i] === '[') {
+      this.i++;
+      const items: Value[] = [];
+      if (!this.eat(']')) {
+        do items.push(this.scalar());
+        while (this.eat(','));
+        this.expect(']');
+      }
+      return items;
+    }
+    return this.scalar();
+  }
+
+  private scalar(): Value {
     this.ws();
     const ch = this.s[this.i];
     if (ch === '"' || ch === "'") {
@@ -125,27 +141,18 @@ class FilterParser {
       this.i = j + 1;
       return out;
     }
-    if (ch === '[') {
-      this.i++;
-      const items: Value[] = [];
-      if (!this.eat(']')) {
-        do items.push(this.value());
-        while (this.eat(','));
-        this.expect(']');
-      }
-      return items;
-    }
     const m = /^(true|false|null|-?\d+(\.\d+)?)/.exec(this.s.slice(this.i));
     if (!m) this.fail('expected a value');
     this.i += m[0].length;
     return m[0] === 'true' ? true : m[0] === 'false' ? false : m[0] === 'null' ? null : Number(m[0]);
   }
 
-  private call(into: Call[]): void {
+  private call(into: Call[], depth = 0): void {
+    if (depth > 8) this.fail('and(...) nested too deeply');
     const op = this.word();
     this.expect('(');
     if (op === 'and') {
-      do this.call(into);
+      do this.call(into, depth + 1);
       while (this.eat(','));
       this.expect(')');
       return;
