@@ -14,6 +14,7 @@ import type { JobRunner } from '../../jobs/runner.js';
 import type { JobRecord, Store } from '../../store/store.js';
 import { JOB_ATTRIBUTE_NAMES, createResourceObject, deleteResourceObject, jobDocument, updateResourceObject } from '../schemas.js';
 import { fieldsOf, renderItems } from '../resources/routes.js';
+import { FinishedJobCache } from './finished-cache.js';
 import { renderResource } from '../resources/serialize.js';
 
 export function renderJob(base: string, kind: JobKind, job: JobRecord, fields?: Set<string>) {
@@ -73,7 +74,7 @@ async function renderJobDocument(request: FastifyRequest, store: Store, kind: Jo
   return { data, included, links: { self: data.links.self } };
 }
 
-function registerJobKind(app: FastifyInstance, store: Store, runner: JobRunner | undefined, kind: JobKind): void {
+function registerJobKind(app: FastifyInstance, store: Store, runner: JobRunner | undefined, kind: JobKind, finished: FinishedJobCache): void {
   const resourceObject = kind.action === 'create' ? createResourceObject(kind.resource)
     : kind.action === 'update' ? updateResourceObject(kind.resource)
     : deleteResourceObject(kind.resource);
@@ -107,9 +108,16 @@ function registerJobKind(app: FastifyInstance, store: Store, runner: JobRunner |
     config: { operation: operation(kind.operations.get) },
   }, async (request, reply) => {
     const query = parseQuery(request, getSpec);
+    const cacheKey = query.include.size ? undefined : `${request.account}\n${baseUrl(request)}${request.url}`;
+    const cached = cacheKey && finished.get(cacheKey, Date.now());
+    if (cached) return send(reply, 200, cached);
     const job = await store.getJob(request.account, kind.type, request.params.job_id, new Date().toISOString());
     if (!job) throw notFound(`There is no ${kind.type} with id '${request.params.job_id}'.`);
-    return send(reply, 200, await renderJobDocument(request, store, kind, job, query));
+    const document = await renderJobDocument(request, store, kind, job, query);
+    if (!cacheKey || job.status !== 'complete') return send(reply, 200, document);
+    const body = JSON.stringify(document);
+    finished.set(cacheKey, body, Date.parse(job.expiresAt!));
+    return send(reply, 200, body);
   });
 
   app.get(`/api/${kind.path}`, { config: { operation: operation(kind.operations.list) } }, async (request, reply) => {
@@ -121,5 +129,6 @@ function registerJobKind(app: FastifyInstance, store: Store, runner: JobRunner |
 }
 
 export function registerJobs(app: FastifyInstance, store: Store, runner: JobRunner | undefined): void {
-  for (const kind of JOB_KINDS) registerJobKind(app, store, runner, kind);
+  const finished = new FinishedJobCache();
+  for (const kind of JOB_KINDS) registerJobKind(app, store, runner, kind, finished);
 }
