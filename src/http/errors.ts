@@ -111,8 +111,30 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   return reply.code(error.status).type('application/vnd.api+json').send({ errors: [error.toObject()] });
 }
 
+/** Reading at most this much of a body that is too large before answering (beyond it, the socket is cut). */
+const DISCARD_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Reads and drops the rest of a body that is too large, so the client has finished sending when the 413
+ * arrives; answering while it still sends makes many clients fail with EPIPE instead of reading the error.
+ */
+function discardBody(request: FastifyRequest): Promise<void> {
+  const raw = request.raw;
+  if (raw.complete || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    raw.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > DISCARD_LIMIT) raw.destroy();
+    });
+    raw.once('end', resolve);
+    raw.once('close', resolve);
+    raw.resume();
+  });
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     let apiError: ApiError | undefined;
     if (error instanceof ApiError) apiError = error;
     else if (error.validation) apiError = fromValidation(error.validation as AjvError[]);
@@ -121,6 +143,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       request.log.error({ err: error }, 'unhandled error');
       apiError = new ApiError(500, 'error', 'The server could not complete the request; it has been logged.');
     }
+    if (apiError.status === 413) await discardBody(request);
     return sendError(reply, apiError);
   });
   app.setNotFoundHandler((request, reply) =>

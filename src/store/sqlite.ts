@@ -1,6 +1,7 @@
 // The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a commit is on disk before the
 // client hears about it. better-sqlite3 is synchronous; every transaction runs start to finish without
-// yielding the event loop, which makes each one atomic with respect to other requests as well.
+// yielding the event loop, which makes each one atomic with respect to other requests as well. Request
+// writes are group-committed (see commitInGroup).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -32,10 +33,17 @@ const toKey = (r: KeyDbRow): KeyRecord => ({
   revokedAt: r.revoked_at,
 });
 
+interface GroupMember {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
+  private group: GroupMember[] = [];
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -184,20 +192,57 @@ export class SqliteStore implements Store {
   }
 
   async transact<T>(account: string, refs: ResourceRef[], decide: (state: CatalogState) => T): Promise<T> {
-    return this.db.transaction(() => {
+    return this.commitInGroup(() => {
       const state = new CatalogState(refs, this.load(account, refs));
       const result = decide(state);
       this.apply(account, state.writes);
       return result;
-    }).immediate();
+    });
   }
 
   async enqueueJob(job: JobRecord, maxInProgress: number): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.commitInGroup(() => {
       if ((this.stmt.unfinished.get(job.account) as number) >= maxInProgress) return false;
       this.stmt.insertJob.run(...jobParams(job));
       return true;
-    }).immediate();
+    });
+  }
+
+  /**
+   * Group commit: writes that arrive in the same turn of the event loop share one transaction, so one fsync
+   * makes all of them durable, and every caller hears back only after that commit. Each runs in its own
+   * savepoint, so one that throws is undone alone.
+   */
+  private commitInGroup<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.group.push({ work, resolve, reject } as GroupMember);
+      if (this.group.length === 1) setImmediate(() => this.commitGroup());
+    });
+  }
+
+  private commitGroup(): void {
+    const members = this.group;
+    this.group = [];
+    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const m of members) {
+          try {
+            results.push({ ok: true, value: this.db.transaction(m.work)() });
+          } catch (error) {
+            results.push({ ok: false, error });
+          }
+        }
+      }).immediate();
+    } catch (error) {
+      for (const m of members) m.reject(error);
+      return;
+    }
+    members.forEach((m, i) => {
+      const r = results[i];
+      if (r.ok) m.resolve(r.value);
+      else m.reject(r.error);
+    });
   }
 
   async getJob(account: string, type: string, id: string, now: string): Promise<JobRecord | undefined> {
