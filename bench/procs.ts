@@ -1,0 +1,116 @@
+// Child processes of the bench (the catalog server and the baseline) and what we read about them from /proc.
+// Every child is registered so that it is killed however the bench ends: normal exit, error or signal.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+
+export const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+
+const children = new Set<ChildProcess>();
+
+function killAll(): void {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    console.error(`bench: ${signal}, stopping children`);
+    killAll();
+    process.exit(130);
+  });
+}
+
+export interface Running {
+  name: string;
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  /** From spawn to the "listening on" line. */
+  startupMs: number;
+  output: () => string;
+}
+
+/** Spawns a process that prints `listening on http://127.0.0.1:PORT` and resolves once it has. */
+export function startListening(name: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Running> {
+  const t0 = performance.now();
+  // stdin stays a pipe: the baseline exits when it closes, so it cannot outlive a SIGKILLed bench.
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let out = '';
+  const output = () => out;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${name} ${why}:\n${out}`));
+    };
+    const timer = setTimeout(() => fail(`did not start within ${timeoutMs} ms`), timeoutMs);
+    child.stderr!.on('data', (d) => (out += d));
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m && !settled) {
+        settled = true;
+        clearTimeout(timer);
+        resolve({ name, child, pid: child.pid!, url: m[1], startupMs: performance.now() - t0, output });
+      }
+    });
+    child.once('exit', (code, signal) => fail(`exited (${code ?? signal}) before listening`));
+  });
+}
+
+/** SIGTERM (the server finishes in-flight work and closes the store), SIGKILL if it takes too long. */
+export async function stop(p: Running, graceMs = 20_000): Promise<void> {
+  const { child } = p;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+function statusField(pid: number, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/**
+ * Peak RSS per scenario: writing 5 to clear_refs resets VmHWM, so VmHWM read afterwards is this
+ * scenario's peak. Where the reset is not allowed, VmHWM is the peak since the process started.
+ */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const peakRss = (pid: number) => statusField(pid, 'VmHWM');
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU time (user + system) a process has used, in seconds: how busy the server was during a round. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** The store on disk: the database file and its write-ahead log. */
+export function storeBytes(dbPath: string): number {
+  let total = 0;
+  for (const path of [dbPath, `${dbPath}-wal`]) {
+    try {
+      total += statSync(path).size;
+    } catch {
+      // no WAL right now
+    }
+  }
+  return total;
+}
