@@ -12,14 +12,14 @@ import { registerContentType } from './http/content-type.js';
 import { registerErrorHandling } from './http/errors.js';
 import { memoryLimiters, registerRateLimits, type LimiterFactory } from './http/rate-limit.js';
 import { registerRevision } from './http/revision.js';
-import type { JobRunner } from './jobs/runner.js';
+import type { Runner } from './jobs/runner.js';
 import type { Store } from './store/store.js';
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
 
 export interface ServerParts {
   store: Store;
-  runner?: JobRunner;
+  runner?: Runner;
   limiters?: LimiterFactory;
   logger?: FastifyBaseLogger;
 }

@@ -5,10 +5,23 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../store/store.js';
 import { jobRefs, processJob } from './process.js';
 
-/** Jobs applied per transaction: enough to amortise the commit, few enough to keep other requests fast. */
-const JOBS_PER_BATCH = 10;
+/**
+ * A batch (one transaction) may take about this long. With SQLite it runs on the thread that serves requests,
+ * so it bounds the pause other requests see; within it, as many jobs as fit share one commit.
+ */
+const BATCH_BUDGET_MS = 4;
+const MAX_JOBS_PER_BATCH = 20;
 
-export class JobRunner {
+/** What the HTTP layer and the CLI need of a job runner, in this thread or another. */
+export interface Runner {
+  start(): void;
+  /** A job was queued in this process: look now rather than at the next poll. */
+  notify(): void;
+  /** Stops after the batch in hand; unfinished jobs stay queued for the next start. */
+  stop(): Promise<void>;
+}
+
+export class JobRunner implements Runner {
   private running = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -26,12 +39,10 @@ export class JobRunner {
     this.loop = this.run();
   }
 
-  /** Call when a job has been queued in this process, to start on it without waiting for the next poll. */
   notify(): void {
     this.wake?.();
   }
 
-  /** Stops after the batch in hand; unfinished jobs stay queued for the next start. */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
@@ -40,10 +51,16 @@ export class JobRunner {
 
   private async run(): Promise<void> {
     let lastSweep = 0;
+    let batchSize = 1;
     while (this.running) {
       let done = 0;
       try {
-        done = await this.store.runJobs(JOBS_PER_BATCH, jobRefs, (job, state) => processJob(job, state, new Date(), this.ttlMs));
+        const started = performance.now();
+        done = await this.store.runJobs(batchSize, jobRefs, (job, state) => processJob(job, state, new Date(), this.ttlMs));
+        if (done === batchSize) {
+          const perJob = (performance.now() - started) / done;
+          batchSize = Math.max(1, Math.min(MAX_JOBS_PER_BATCH, Math.floor(BATCH_BUDGET_MS / perJob)));
+        }
         if (Date.now() - lastSweep > 60_000) {
           lastSweep = Date.now();
           await this.store.deleteExpiredJobs(new Date().toISOString());

@@ -51,6 +51,7 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('cache_size = -32768'); // 32 MiB (default 2 MiB): keeps a large store's index pages in memory
     this.migrateNow();
     this.stmt = this.prepare();
   }

@@ -10,7 +10,7 @@ import { baseUrl, listLinks, pathId, send } from '../../http/jsonapi.js';
 import { operation } from '../../http/operations.js';
 import { parseQuery, type ParsedQuery, type QuerySpec } from '../../http/query.js';
 import { JOB_KINDS, MAX_JOBS_IN_PROGRESS, type JobKind } from '../../jobs/kinds.js';
-import type { JobRunner } from '../../jobs/runner.js';
+import type { Runner } from '../../jobs/runner.js';
 import type { JobRecord, Store } from '../../store/store.js';
 import { JOB_ATTRIBUTE_NAMES, createResourceObject, deleteResourceObject, jobDocument, updateResourceObject } from '../schemas.js';
 import { fieldsOf, renderItems } from '../resources/routes.js';
@@ -74,7 +74,7 @@ async function renderJobDocument(request: FastifyRequest, store: Store, kind: Jo
   return { data, included, links: { self: data.links.self } };
 }
 
-function registerJobKind(app: FastifyInstance, store: Store, runner: JobRunner | undefined, kind: JobKind, finished: FinishedJobCache): void {
+function registerJobKind(app: FastifyInstance, store: Store, runner: Runner | undefined, kind: JobKind, finished: FinishedJobCache): void {
   const resourceObject = kind.action === 'create' ? createResourceObject(kind.resource)
     : kind.action === 'update' ? updateResourceObject(kind.resource)
     : deleteResourceObject(kind.resource);
@@ -128,7 +128,7 @@ function registerJobKind(app: FastifyInstance, store: Store, runner: JobRunner |
   });
 }
 
-export function registerJobs(app: FastifyInstance, store: Store, runner: JobRunner | undefined): void {
+export function registerJobs(app: FastifyInstance, store: Store, runner: Runner | undefined): void {
   const finished = new FinishedJobCache();
   for (const kind of JOB_KINDS) registerJobKind(app, store, runner, kind, finished);
 }
