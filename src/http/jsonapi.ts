@@ -12,8 +12,11 @@ export function baseUrl(request: FastifyRequest): string {
 
 /** Ids go into paths as Klaviyo writes them: `$` and `:` plain, anything unsafe escaped. */
 export function pathId(id: string): string {
+  if (SAFE_IN_PATH.test(id)) return id; // the common case, on every link of every resource
   return encodeURIComponent(id).replace(/%24/g, '$').replace(/%3A/gi, ':');
 }
+
+const SAFE_IN_PATH = /^[A-Za-z0-9$:._~-]*$/;
 
 export function send(reply: FastifyReply, status: number, document: unknown): FastifyReply {
   return reply.code(status).type(JSONAPI).send(document);

@@ -44,6 +44,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
   private group: GroupMember[] = [];
+  private readonly listStatements = new Map<string, Database.Statement>();
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -149,7 +150,17 @@ export class SqliteStore implements Store {
 
   async listResources(account: string, kind: ResourceKind, filters: Filter[], page: Page): Promise<PageResult<ResourceRow>> {
     const q = resourceListSql('sqlite', account, kind, filters, page);
-    return toPage(this.db.prepare(q.sql).all(...q.params) as ResourceDbRow[], q, page, toResource);
+    return toPage(this.prepared(q.sql).all(...q.params) as ResourceDbRow[], q, page, toResource);
+  }
+
+  /** List queries vary with their filters; the few shapes in use are prepared once each. */
+  private prepared(sql: string): Database.Statement {
+    let statement = this.listStatements.get(sql);
+    if (!statement) {
+      if (this.listStatements.size > 500) this.listStatements.clear();
+      this.listStatements.set(sql, (statement = this.db.prepare(sql)));
+    }
+    return statement;
   }
 
   private apply(account: string, writes: Write[]): void {
@@ -253,7 +264,7 @@ export class SqliteStore implements Store {
 
   async listJobs(account: string, type: string, filters: Filter[], page: Page, now: string): Promise<PageResult<JobRecord>> {
     const q = jobListSql('sqlite', account, type, filters, page, now);
-    return toPage(this.db.prepare(q.sql).all(...q.params) as JobDbRow[], q, page, toJob);
+    return toPage(this.prepared(q.sql).all(...q.params) as JobDbRow[], q, page, toJob);
   }
 
   async runJobs(limit: number, refsOf: (job: JobRecord) => ResourceRef[], process: (job: JobRecord, state: CatalogState) => void): Promise<number> {
