@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DEFAULT_ACCOUNT, createKey, ensureConfiguredKey, parseScopes } from './keys.js';
 import { JobRunner } from './jobs/runner.js';
+import { redisLimiters } from './http/rate-limit-redis.js';
 import { buildServer } from './server.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -16,7 +17,7 @@ const USAGE = `usage: catalog-server <command>
   keys list
   keys revoke <id>
   migrate                 apply database migrations and exit
-Environment: PORT, HOST, DATABASE_URL, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, LOG_LEVEL`;
+Environment: PORT, HOST, DATABASE_URL, PG_POOL_SIZE, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, LOG_LEVEL`;
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 
@@ -50,11 +51,14 @@ async function serve(config: Config, withWorker: boolean): Promise<void> {
   const store = await openStore(config.databaseUrl);
   await prepareKeys(config, store);
   const runner = withWorker ? new JobRunner(store, config.jobTtlMs, config.jobPollMs, logger) : undefined;
-  const app = buildServer(config, { store, runner, logger });
+  // With REDIS_URL, every server process counts against the same limits; without it, each its own.
+  const redis = config.rateLimits && config.redisUrl ? redisLimiters(config.redisUrl, logger) : undefined;
+  const app = buildServer(config, { store, runner, logger, limiters: redis?.factory });
   // Stop accepting, finish in-flight requests, let the job batch in hand commit, then close the store.
   onSignals(async () => {
     await app.close();
     await runner?.stop();
+    await redis?.close();
     await store.close();
   });
   runner?.start();

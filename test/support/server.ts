@@ -160,3 +160,48 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+export interface RunningWorker {
+  process: ChildProcess;
+  output: () => string;
+  /** SIGTERM, and wait for exit. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, and wait for exit. */
+  kill(): Promise<void>;
+}
+
+/** Starts `catalog-server worker` (jobs only, no HTTP) against a database. */
+export async function startWorker(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningWorker> {
+  const child = spawn(process.execPath, [CLI, 'worker'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, CATALOG_JOB_POLL_MS: '50', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 20_000);
+    child.stdout!.on('data', () => {
+      if (out.includes('worker running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    process: child,
+    output: () => out,
+    async stop() {
+      child.kill('SIGTERM');
+      return waitForExit(child);
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await waitForExit(child);
+    },
+  };
+}

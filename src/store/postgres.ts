@@ -1,0 +1,317 @@
+// The shared store: PostgreSQL through a connection pool, for several server and worker processes at once.
+// It behaves like SqliteStore. SQLite runs one writer at a time; here transactions run side by side, so each
+// one first takes transaction-scoped advisory locks on the resources it refers to (by key, so that also
+// covers rows that do not exist yet), in one global order, and only then reads them. Two changes to the
+// same resource therefore happen one after the other, as they would in SQLite, and never deadlock.
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { CatalogState, indexedColumns, type Write } from '../catalog/state.js';
+import type { ResourceInput } from '../catalog/changes.js';
+import type { ResourceKind } from '../catalog/resources.js';
+import type { Scope } from '../http/operations.js';
+import { MIGRATIONS } from './migrations.js';
+import {
+  FINISH_JOB, INSERT_JOB, finishJobParams, jobListSql, jobParams, resourceListSql, toJob, toPage, toResource,
+  type JobDbRow, type ResourceDbRow,
+} from './sql.js';
+import type { Filter, JobRecord, KeyRecord, Page, PageResult, ResourceRef, ResourceRow, Store } from './store.js';
+
+interface KeyDbRow {
+  id: number | string;
+  account: string;
+  scopes: string;
+  prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const toKey = (r: KeyDbRow): KeyRecord => ({
+  id: Number(r.id),
+  account: r.account,
+  scopes: r.scopes.split(',') as Scope[],
+  prefix: r.prefix,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+});
+
+/** First argument of the two-key advisory locks: one namespace per purpose, so their keys never collide. */
+export const LOCK = { migrations: 1, jobsOfAccount: 2, resource: 3, enqueue: 4 } as const;
+
+/** A 32-bit lock key for a name (advisory lock keys are integers). Collisions only make two changes wait. */
+function lockKey(name: string): number {
+  return createHash('sha256').update(name).digest().readInt32BE(0);
+}
+
+/**
+ * Input PostgreSQL cannot store although SQLite can. Refused before it reaches the database, it is a client
+ * error (400: the error handler honours `statusCode`), not a failed statement (500).
+ */
+export class UnstorableValueError extends Error {
+  readonly statusCode = 400;
+}
+
+/** A B-tree index entry holds at most 2704 bytes; ids and SKUs are indexed together with the account. */
+const MAX_INDEXED_BYTES = 2000;
+
+const NUL = 'Text containing the character U+0000 cannot be stored.';
+const TOO_LONG = `Ids and SKUs must not exceed ${MAX_INDEXED_BYTES} bytes.`;
+
+const tooLong = (value: unknown) => typeof value === 'string' && Buffer.byteLength(value) > MAX_INDEXED_BYTES;
+
+/** The strings of a resource in a job's operations that end up in indexed columns. */
+function indexedStrings(input: ResourceInput): unknown[] {
+  const related = Object.values(input.relationships ?? {}).flatMap((r) => [r.data].flat().map((d) => d?.id));
+  return [input.id, input.attributes?.external_id, input.attributes?.sku, ...related];
+}
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
+  return false;
+}
+
+/** sql.ts writes `?` placeholders; PostgreSQL numbers them. None of our SQL has a `?` inside a literal. */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+async function run<R extends pg.QueryResultRow>(db: Queryable, sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+  if (params.some(containsNul)) throw new UnstorableValueError(NUL);
+  return db.query<R>(numbered(sql), params);
+}
+
+export class PostgresStore implements Store {
+  readonly dialect = 'postgres' as const;
+  private readonly pool: pg.Pool;
+
+  constructor(connectionString: string, poolSize: number) {
+    this.pool = new pg.Pool({
+      connectionString,
+      max: poolSize,
+      // Without a limit, a request waits forever for a database host that drops packets.
+      connectionTimeoutMillis: 5_000,
+      // A worker that hangs inside a transaction holds its jobs' locks; PostgreSQL ends its session after
+      // this long, which rolls the transaction back and lets another worker take the jobs.
+      idle_in_transaction_session_timeout: 60_000,
+    });
+    // An idle connection broke (server restart, network): the pool drops it and the next query opens a new
+    // one. Without a listener the event would crash the process.
+    this.pool.on('error', () => {});
+  }
+
+  /** Runs `body` in a transaction on one connection: COMMIT when it returns, ROLLBACK when it throws. */
+  private async inTransaction<T>(body: (db: pg.PoolClient) => Promise<T>): Promise<T> {
+    const db = await this.pool.connect();
+    // A connection lost mid-transaction fails the query in hand and is also emitted as an event, which
+    // would crash the process unheard. Such a connection is discarded, not returned to the pool.
+    let lost: Error | undefined;
+    const onError = (err: Error) => (lost = err);
+    db.on('error', onError);
+    try {
+      await db.query('BEGIN');
+      const result = await body(db);
+      await db.query('COMMIT');
+      return result;
+    } catch (err) {
+      await db.query('ROLLBACK').catch((e: Error) => (lost ??= e));
+      throw err;
+    } finally {
+      db.off('error', onError);
+      db.release(lost);
+    }
+  }
+
+  async migrate(): Promise<void> {
+    await this.inTransaction(async (db) => {
+      // Processes starting together queue here; each migration is applied once, by the first.
+      await db.query('SELECT pg_advisory_xact_lock($1, 0)', [LOCK.migrations]);
+      await db.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      const done = new Set((await db.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+      for (const m of MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        await db.query(m.sql('postgres'));
+        await db.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async findKeyByHash(hash: string): Promise<KeyRecord | undefined> {
+    const row = (await run<KeyDbRow>(this.pool, 'SELECT * FROM api_keys WHERE hash = ?', [hash])).rows[0];
+    return row && toKey(row);
+  }
+
+  async ensureKey(account: string, hash: string, prefix: string, scopes: Scope[]): Promise<KeyRecord> {
+    await run(this.pool, 'INSERT INTO api_keys (account, hash, prefix, scopes, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING',
+      [account, hash, prefix, scopes.join(','), new Date().toISOString()]);
+    return (await this.findKeyByHash(hash))!;
+  }
+
+  async listKeys(): Promise<KeyRecord[]> {
+    return (await run<KeyDbRow>(this.pool, 'SELECT * FROM api_keys ORDER BY id')).rows.map(toKey);
+  }
+
+  async revokeKey(id: number): Promise<boolean> {
+    const r = await run(this.pool, 'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [new Date().toISOString(), id]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async countActiveKeys(): Promise<number> {
+    return Number((await run<{ n: string }>(this.pool, 'SELECT count(*) AS n FROM api_keys WHERE revoked_at IS NULL')).rows[0].n);
+  }
+
+  async getResource(account: string, kind: ResourceKind, externalId: string): Promise<ResourceRow | undefined> {
+    return (await this.load(this.pool, account, [{ kind, externalId }]))[0];
+  }
+
+  async getResources(account: string, kind: ResourceKind, externalIds: string[]): Promise<ResourceRow[]> {
+    const rows = await this.load(this.pool, account, externalIds.map((externalId) => ({ kind, externalId })));
+    // In the order asked for, like SqliteStore.
+    const byId = new Map(rows.map((r) => [r.externalId, r]));
+    return externalIds.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** The rows `refs` name that exist, in one query. */
+  private async load(db: Queryable, account: string, refs: ResourceRef[]): Promise<ResourceRow[]> {
+    // Text with U+0000 can never have been stored, so such a ref is simply absent (as a lookup, not an error).
+    refs = refs.filter((ref) => !containsNul(ref.externalId));
+    if (refs.length === 0) return [];
+    const r = await run<ResourceDbRow>(db,
+      'SELECT * FROM resources WHERE account = ? AND (kind, external_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))',
+      [account, refs.map((ref) => ref.kind), refs.map((ref) => ref.externalId)]);
+    return r.rows.map(toResource);
+  }
+
+  /** Waits for the locks on `refs`, always in ascending key order so that two transactions cannot deadlock. */
+  private async lockRefs(db: pg.PoolClient, account: string, refs: ResourceRef[]): Promise<void> {
+    const keys = [...new Set(refs.map((ref) => lockKey(`${account}\u0000${ref.kind}\u0000${ref.externalId}`)))].sort((a, b) => a - b);
+    if (keys.length === 0) return;
+    // A function scan of unnest yields the array in order, so the locks are taken in that order.
+    await db.query('SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int4[]) AS k', [LOCK.resource, keys]);
+  }
+
+  async listResources(account: string, kind: ResourceKind, filters: Filter[], page: Page): Promise<PageResult<ResourceRow>> {
+    const q = resourceListSql('postgres', account, kind, filters, page);
+    return toPage((await run<ResourceDbRow>(this.pool, q.sql, q.params)).rows, q, page, toResource);
+  }
+
+  private async apply(db: pg.PoolClient, account: string, writes: Write[]): Promise<void> {
+    for (const w of writes) {
+      if ((w.op === 'insert' || w.op === 'update') && [w.row.externalId, w.row.parent, indexedColumns(w.row).sku].some(tooLong)) {
+        throw new UnstorableValueError(TOO_LONG);
+      }
+      switch (w.op) {
+        case 'insert': {
+          const c = indexedColumns(w.row);
+          await run(db, `INSERT INTO resources (account, kind, external_id, parent, title, sku, published, attributes, created, updated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [account, w.row.kind, w.row.externalId, w.row.parent, c.title, c.sku, c.published,
+            JSON.stringify(w.row.attributes), w.row.created, w.row.updated]);
+          break;
+        }
+        case 'update': {
+          const c = indexedColumns(w.row);
+          await run(db, `UPDATE resources SET parent = ?, title = ?, sku = ?, published = ?, attributes = ?, updated = ?
+            WHERE account = ? AND kind = ? AND external_id = ?`, [w.row.parent, c.title, c.sku, c.published, JSON.stringify(w.row.attributes),
+            w.row.updated, account, w.row.kind, w.row.externalId]);
+          break;
+        }
+        case 'delete':
+          await run(db, 'DELETE FROM resources WHERE account = ? AND kind = ? AND external_id = ?', [account, w.kind, w.externalId]);
+          if (w.kind === 'item') {
+            await run(db, `DELETE FROM resources WHERE account = ? AND kind = 'variant' AND parent = ?`, [account, w.externalId]);
+            await run(db, 'DELETE FROM item_categories WHERE account = ? AND item = ?', [account, w.externalId]);
+          }
+          if (w.kind === 'category') await run(db, 'DELETE FROM item_categories WHERE account = ? AND category = ?', [account, w.externalId]);
+          break;
+        case 'link':
+          await run(db, 'INSERT INTO item_categories (account, item, category) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [account, w.item, w.category]);
+          break;
+        case 'unlink':
+          await run(db, 'DELETE FROM item_categories WHERE account = ? AND item = ? AND category = ?', [account, w.item, w.category]);
+          break;
+        case 'unlinkAll':
+          await run(db, `DELETE FROM item_categories WHERE account = ? AND ${w.side === 'item' ? 'item' : 'category'} = ?`, [account, w.externalId]);
+          break;
+      }
+    }
+  }
+
+  async transact<T>(account: string, refs: ResourceRef[], decide: (state: CatalogState) => T): Promise<T> {
+    return this.inTransaction(async (db) => {
+      await this.lockRefs(db, account, refs);
+      const state = new CatalogState(refs, await this.load(db, account, refs));
+      const result = decide(state);
+      await this.apply(db, account, state.writes);
+      return result;
+    });
+  }
+
+  async enqueueJob(job: JobRecord, maxInProgress: number): Promise<boolean> {
+    // Refused now rather than when the job runs: a job that cannot be stored would fail every batch it is
+    // in, and hold up the account's queue for good.
+    if (containsNul(job.operations)) throw new UnstorableValueError(NUL);
+    if ((job.operations as ResourceInput[]).some((input) => indexedStrings(input).some(tooLong))) throw new UnstorableValueError(TOO_LONG);
+    return this.inTransaction(async (db) => {
+      // Enqueues of one account count and insert one at a time, so the limit holds, and seq (taken inside the
+      // lock) follows commit order: a worker never sees a job before an older one of the same account.
+      await db.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK.enqueue, lockKey(job.account)]);
+      const unfinished = await run<{ n: string }>(db, `SELECT count(*) AS n FROM jobs WHERE account = ? AND status IN ('queued', 'processing')`, [job.account]);
+      if (Number(unfinished.rows[0].n) >= maxInProgress) return false;
+      await run(db, INSERT_JOB, jobParams(job));
+      return true;
+    });
+  }
+
+  async getJob(account: string, type: string, id: string, now: string): Promise<JobRecord | undefined> {
+    if (containsNul(id)) return undefined; // never stored, as in SQLite: not found rather than refused
+    const row = (await run<JobDbRow>(this.pool, 'SELECT * FROM jobs WHERE account = ? AND type = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)',
+      [account, type, id, now])).rows[0];
+    return row && toJob(row);
+  }
+
+  async listJobs(account: string, type: string, filters: Filter[], page: Page, now: string): Promise<PageResult<JobRecord>> {
+    const q = jobListSql('postgres', account, type, filters, page, now);
+    return toPage((await run<JobDbRow>(this.pool, q.sql, q.params)).rows, q, page, toJob);
+  }
+
+  /**
+   * Any number of workers may call this at once. A worker owns an account's queue for the length of one
+   * transaction (an advisory lock, tried without waiting, so workers spread over accounts): the account's
+   * jobs then run strictly in acceptance order, and are applied and marked finished in the same commit.
+   * If the worker dies, PostgreSQL rolls the transaction back and drops the lock; the jobs are still queued.
+   */
+  async runJobs(limit: number, refsOf: (job: JobRecord) => ResourceRef[], process: (job: JobRecord, state: CatalogState) => void): Promise<number> {
+    return this.inTransaction(async (db) => {
+      // The accounts with the oldest waiting jobs; 20 leaves room for as many workers busy on the first ones.
+      const candidates = await db.query<{ account: string }>(
+        `SELECT account FROM jobs WHERE status IN ('queued', 'processing') GROUP BY account ORDER BY min(seq) LIMIT 20`);
+      for (const { account } of candidates.rows) {
+        const locked = await db.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [LOCK.jobsOfAccount, lockKey(account)]);
+        if (!locked.rows[0].ok) continue; // another worker has this account
+        // Read after taking the lock, so the previous owner's commit is visible and nothing runs twice.
+        const jobs = (await run<JobDbRow>(db, `SELECT * FROM jobs WHERE account = ? AND status IN ('queued', 'processing') ORDER BY seq LIMIT ?`,
+          [account, limit])).rows.map(toJob);
+        if (jobs.length === 0) continue; // finished by the previous owner meanwhile
+        const refs = jobs.flatMap(refsOf);
+        await this.lockRefs(db, account, refs);
+        const state = new CatalogState(refs, await this.load(db, account, refs));
+        for (const job of jobs) process(job, state);
+        await this.apply(db, account, state.writes);
+        for (const job of jobs) await run(db, FINISH_JOB, finishJobParams(job));
+        return jobs.length;
+      }
+      return 0;
+    });
+  }
+
+  async deleteExpiredJobs(now: string): Promise<number> {
+    return (await run(this.pool, 'DELETE FROM jobs WHERE expires_at IS NOT NULL AND expires_at <= ?', [now])).rowCount ?? 0;
+  }
+}

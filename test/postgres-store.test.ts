@@ -1,0 +1,73 @@
+// What PostgreSQL adds to the SQLite behaviour: concurrent writers in several processes, and input that
+// SQLite stores but PostgreSQL cannot (U+0000, over-long indexed values), which must be a 400, never a 500.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, it } from 'node:test';
+import { withPostgres } from './support/targets.ts';
+import { eventually, http, newKey, startServer, type RunningServer } from './support/server.ts';
+
+const item = (externalId: string) => ({
+  type: 'catalog-item', attributes: { external_id: externalId, title: 'T', description: 'D', url: 'https://shop.example/' },
+});
+const variant = (externalId: string, sku: string) => ({
+  type: 'catalog-variant',
+  attributes: { external_id: externalId, title: 'T', description: 'D', sku, inventory_quantity: 1, price: 1, url: 'https://shop.example/' },
+  relationships: { item: { data: { type: 'catalog-item', id: '$custom:::$default:::RACE-1' } } },
+});
+
+await withPostgres('postgres store', (target) => {
+  let servers: RunningServer[];
+  before(async () => {
+    const databaseUrl = await target.freshDatabaseUrl();
+    const key = newKey();
+    servers = await Promise.all([0, 1].map(() => startServer({ databaseUrl, key })));
+  });
+  after(() => Promise.all(servers.map((s) => s.stop())));
+
+  it('serialises concurrent writes to one resource across processes', async () => {
+    const creates = await Promise.all(Array.from({ length: 20 }, (_, i) => http(servers[i % 2], 'POST', '/api/catalog-items', { data: item('RACE-1') })));
+    assert.deepEqual(creates.map((r) => r.status).sort(), [201, ...Array(19).fill(409)]);
+
+    // Updates of different attributes, at once through both processes: each reads the item and writes it
+    // back whole, so without serialisation one would undo another.
+    for (let round = 0; round < 5; round++) {
+      const values = { title: `t${round}`, description: `d${round}`, url: `https://shop.example/${round}`, price: round, image_full_url: `https://img/${round}`, image_thumbnail_url: `https://thumb/${round}` };
+      const updates = await Promise.all(Object.entries(values).map(([name, value], i) => http(servers[i % 2], 'PATCH', '/api/catalog-items/$custom:::$default:::RACE-1',
+        { data: { type: 'catalog-item', id: '$custom:::$default:::RACE-1', attributes: { [name]: value } } })));
+      assert.deepEqual(updates.map((r) => r.status), Array(6).fill(200));
+      const read = await http(servers[round % 2], 'GET', '/api/catalog-items/$custom:::$default:::RACE-1?fields[catalog-item]=title,description,url,price,image_full_url,image_thumbnail_url');
+      assert.deepEqual(read.body.data.attributes, values, `round ${round}`);
+    }
+  });
+
+  it('answers 400 for text PostgreSQL cannot store, and 404 for ids that cannot exist', async () => {
+    const [s] = servers;
+    const nul = await http(s, 'POST', '/api/catalog-items', { data: item('A\u0000B') });
+    assert.equal(nul.status, 400);
+    assert.equal(nul.body.errors[0].detail, 'Text containing the character U+0000 cannot be stored.');
+    assert.equal((await http(s, 'GET', '/api/catalog-items/$custom:::$default:::A%00B')).status, 404);
+    assert.equal((await http(s, 'GET', '/api/catalog-item-bulk-create-jobs/A%00B')).status, 404);
+
+    const long = randomBytes(1600).toString('hex'); // 3200 bytes, incompressible
+    for (const [path, body] of [['/api/catalog-items', item(long)], ['/api/catalog-variants', variant('LONG-SKU', long)]] as const) {
+      const res = await http(s, 'POST', path, { data: body });
+      assert.equal(res.status, 400);
+      assert.equal(res.body.errors[0].detail, 'Ids and SKUs must not exceed 2000 bytes.');
+    }
+    const job = await http(s, 'POST', '/api/catalog-variant-bulk-create-jobs',
+      { data: { type: 'catalog-variant-bulk-create-job', attributes: { variants: { data: [variant('OK-1', 'S'), variant('OK-2', long)] } } } });
+    assert.equal(job.status, 400, 'refused before it is queued, where it would block the queue');
+
+    // The queue still works, the limit is inclusive, and nothing of the refused requests was stored.
+    const ok = await http(s, 'POST', '/api/catalog-variant-bulk-create-jobs',
+      { data: { type: 'catalog-variant-bulk-create-job', attributes: { variants: { data: [variant('OK-3', 'x'.repeat(2000))] } } } });
+    assert.equal(ok.status, 202);
+    const done = await eventually(async () => {
+      const res = await http(s, 'GET', `/api/catalog-variant-bulk-create-jobs/${ok.body.data.id}`);
+      return res.body.data.attributes.status === 'complete' ? res.body.data.attributes : undefined;
+    });
+    assert.deepEqual([done.completed_count, done.failed_count], [1, 0]);
+    assert.equal((await http(s, 'GET', '/api/catalog-variants/$custom:::$default:::OK-1')).status, 404);
+    assert.equal((await http(s, 'GET', '/api/catalog-variants/$custom:::$default:::LONG-SKU')).status, 404);
+  });
+});
