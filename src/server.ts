@@ -28,7 +28,8 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   const app = Fastify({
     ...(parts.logger ? { loggerInstance: parts.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Ids are compound and external ids can be long: allow path parameters well beyond the default 100 characters.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
     // Validate exactly as specified: no coercion, no silently dropped or defaulted properties.
     ajv: { customOptions: { removeAdditional: false, useDefaults: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,

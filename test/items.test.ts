@@ -90,6 +90,18 @@ await forEachStore('catalog items', (target) => {
     assert.equal(missing.status, 404, 'nothing invalid was stored');
   });
 
+  it('handles long external ids and ids with characters that need escaping', async () => {
+    const api = sdk(server.url, server.key);
+    for (const externalId of ['L'.repeat(300), 'with space/and?query&#hash', 'ünïcödé-✓']) {
+      const created = await api.createCatalogItem(item(externalId));
+      assert.equal(created.body.data.id, `$custom:::$default:::${externalId}`);
+      const read = await api.getCatalogItem(`$custom:::$default:::${externalId}`);
+      assert.equal(read.response.data.data.attributes.external_id, externalId);
+      const self = await fetch(read.response.data.data.links.self, { headers: { authorization: `Klaviyo-API-Key ${server.key}`, revision: '2026-04-15' } });
+      assert.equal(self.status, 200, 'links.self leads back to the item');
+    }
+  });
+
   it('answers 404 for an unknown item', async () => {
     const api = sdk(server.url, server.key);
     await assert.rejects(api.getCatalogItem('$custom:::$default:::NOPE'), (err: any) => {

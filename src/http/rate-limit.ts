@@ -32,8 +32,9 @@ export function registerRateLimits(app: FastifyInstance, makeLimiter: LimiterFac
       return await limiter.consume(account);
     } catch (err) {
       if (err instanceof RateLimiterRes) throw throttled(err, window);
-      // The counter store is unreachable: serve the request rather than fail it (fail open).
-      app.log.warn({ err }, 'rate limiter unavailable; request allowed');
+      // The counter store is unreachable: serve the request rather than fail it (fail open). The store's
+      // client reports the outage itself, once; this would repeat it for every request.
+      app.log.debug({ err }, 'rate limiter unavailable; request allowed');
       return undefined;
     }
   }

@@ -45,9 +45,12 @@ export const MIGRATIONS: Migration[] = [
         account TEXT NOT NULL,
         item TEXT NOT NULL,
         category TEXT NOT NULL,
+        item_seq BIGINT NOT NULL,
+        category_seq BIGINT NOT NULL,
         PRIMARY KEY (account, item, category)
       );
-      CREATE INDEX item_categories_by_category ON item_categories (account, category, item);
+      CREATE INDEX item_categories_items_in_order ON item_categories (account, category, item_seq);
+      CREATE INDEX item_categories_categories_in_order ON item_categories (account, item, category_seq);
       CREATE TABLE jobs (
         seq ${serial(d)},
         id TEXT NOT NULL UNIQUE,

@@ -11,7 +11,7 @@ import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../http/operations.js';
 import { MIGRATIONS } from './migrations.js';
 import {
-  FINISH_JOB, INSERT_JOB, finishJobParams, jobListSql, jobParams, resourceListSql, toJob, toPage, toResource,
+  FINISH_JOB, INSERT_JOB, finishJobParams, jobListSql, writeSql, jobParams, resourceListSql, toJob, toPage, toResource,
   type JobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, KeyRecord, Page, PageResult, ResourceRef, ResourceRow, Store } from './store.js';
@@ -207,39 +207,7 @@ export class PostgresStore implements Store {
       if ((w.op === 'insert' || w.op === 'update') && [w.row.externalId, w.row.parent, indexedColumns(w.row).sku].some(tooLong)) {
         throw new UnstorableValueError(TOO_LONG);
       }
-      switch (w.op) {
-        case 'insert': {
-          const c = indexedColumns(w.row);
-          await run(db, `INSERT INTO resources (account, kind, external_id, parent, title, sku, published, attributes, created, updated)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [account, w.row.kind, w.row.externalId, w.row.parent, c.title, c.sku, c.published,
-            JSON.stringify(w.row.attributes), w.row.created, w.row.updated]);
-          break;
-        }
-        case 'update': {
-          const c = indexedColumns(w.row);
-          await run(db, `UPDATE resources SET parent = ?, title = ?, sku = ?, published = ?, attributes = ?, updated = ?
-            WHERE account = ? AND kind = ? AND external_id = ?`, [w.row.parent, c.title, c.sku, c.published, JSON.stringify(w.row.attributes),
-            w.row.updated, account, w.row.kind, w.row.externalId]);
-          break;
-        }
-        case 'delete':
-          await run(db, 'DELETE FROM resources WHERE account = ? AND kind = ? AND external_id = ?', [account, w.kind, w.externalId]);
-          if (w.kind === 'item') {
-            await run(db, `DELETE FROM resources WHERE account = ? AND kind = 'variant' AND parent = ?`, [account, w.externalId]);
-            await run(db, 'DELETE FROM item_categories WHERE account = ? AND item = ?', [account, w.externalId]);
-          }
-          if (w.kind === 'category') await run(db, 'DELETE FROM item_categories WHERE account = ? AND category = ?', [account, w.externalId]);
-          break;
-        case 'link':
-          await run(db, 'INSERT INTO item_categories (account, item, category) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [account, w.item, w.category]);
-          break;
-        case 'unlink':
-          await run(db, 'DELETE FROM item_categories WHERE account = ? AND item = ? AND category = ?', [account, w.item, w.category]);
-          break;
-        case 'unlinkAll':
-          await run(db, `DELETE FROM item_categories WHERE account = ? AND ${w.side === 'item' ? 'item' : 'category'} = ?`, [account, w.externalId]);
-          break;
-      }
+      for (const [sql, params] of writeSql(account, w)) await run(db, sql, params);
     }
   }
 

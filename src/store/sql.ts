@@ -1,7 +1,7 @@
 // SQL shared by both adapters: row mapping and the keyset-paginated list queries. Queries are written with
 // `?` placeholders; the PostgreSQL adapter numbers them.
-import type { Subscription } from '../catalog/back-in-stock.js';
 import type { ResourceKind } from '../catalog/resources.js';
+import { indexedColumns, type Write } from '../catalog/state.js';
 import type { Filter, JobRecord, Page, PageResult, ResourceRow } from './store.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -70,6 +70,48 @@ export function jobParams(job: JobRecord) {
   ];
 }
 
+/** The statements that carry out one write of a change, the same for both adapters, in order. */
+export function writeSql(account: string, w: Write): [string, unknown[]][] {
+  switch (w.op) {
+    case 'insert': {
+      const c = indexedColumns(w.row);
+      return [[`INSERT INTO resources (account, kind, external_id, parent, title, sku, published, attributes, created, updated)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [account, w.row.kind, w.row.externalId, w.row.parent, c.title, c.sku, c.published,
+        JSON.stringify(w.row.attributes), w.row.created, w.row.updated]]];
+    }
+    case 'update': {
+      const c = indexedColumns(w.row);
+      return [[`UPDATE resources SET parent = ?, title = ?, sku = ?, published = ?, attributes = ?, updated = ?
+        WHERE account = ? AND kind = ? AND external_id = ?`, [w.row.parent, c.title, c.sku, c.published, JSON.stringify(w.row.attributes),
+        w.row.updated, account, w.row.kind, w.row.externalId]]];
+    }
+    case 'delete': {
+      const statements: [string, unknown[]][] = [['DELETE FROM resources WHERE account = ? AND kind = ? AND external_id = ?', [account, w.kind, w.externalId]]];
+      if (w.kind === 'item') {
+        statements.push([`DELETE FROM resources WHERE account = ? AND kind = 'variant' AND parent = ?`, [account, w.externalId]]);
+        statements.push(['DELETE FROM item_categories WHERE account = ? AND item = ?', [account, w.externalId]]);
+      }
+      if (w.kind === 'category') statements.push(['DELETE FROM item_categories WHERE account = ? AND category = ?', [account, w.externalId]]);
+      return statements;
+    }
+    case 'link':
+      // The link keeps both sides' sequence numbers, so lists through it read in order from an index.
+      return [[`INSERT INTO item_categories (account, item, category, item_seq, category_seq)
+        SELECT i.account, i.external_id, c.external_id, i.seq, c.seq FROM resources i, resources c
+        WHERE i.account = ? AND i.kind = 'item' AND i.external_id = ? AND c.account = i.account AND c.kind = 'category' AND c.external_id = ?
+        ON CONFLICT DO NOTHING`, [account, w.item, w.category]]];
+    case 'unlink':
+      return [['DELETE FROM item_categories WHERE account = ? AND item = ? AND category = ?', [account, w.item, w.category]]];
+    case 'unlinkAll':
+      return [[`DELETE FROM item_categories WHERE account = ? AND ${w.side === 'item' ? 'item' : 'category'} = ?`, [account, w.externalId]]];
+    case 'subscribe': {
+      const b = w.subscription;
+      return [[`INSERT INTO back_in_stock_subscriptions (account, variant, channels, email, phone_number, profile_external_id, profile_id, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [account, b.variant, JSON.stringify(b.channels), b.email, b.phoneNumber, b.profileExternalId, b.profileId, b.createdAt]]];
+    }
+  }
+}
+
 export const INSERT_JOB = `INSERT INTO jobs (id, account, type, status, total_count, completed_count, failed_count,
   errors, resource_ids, operations, created_at, completed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
@@ -79,13 +121,6 @@ export const FINISH_JOB = `UPDATE jobs SET status = ?, completed_count = ?, fail
 export const finishJobParams = (job: JobRecord) => [
   job.status, job.completedCount, job.failedCount, JSON.stringify(job.errors), JSON.stringify(job.resourceIds),
   job.completedAt, job.expiresAt, job.id,
-];
-
-export const INSERT_SUBSCRIPTION = `INSERT INTO back_in_stock_subscriptions
-  (account, variant, channels, email, phone_number, profile_external_id, profile_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
-
-export const subscriptionParams = (account: string, s: Subscription) => [
-  account, s.variant, JSON.stringify(s.channels), s.email, s.phoneNumber, s.profileExternalId, s.profileId, s.createdAt,
 ];
 
 function contains(dialect: Dialect): string {
@@ -130,35 +165,47 @@ export interface ListSql {
 
 /**
  * A keyset page: rows after (or before) a sequence number, one extra row to learn whether more follow.
- * `base` is the table with its fixed conditions; the cost does not grow with the page's position.
+ * `base` is the table with its fixed conditions, `seq` the column it is read in order of (an index's last
+ * column): the cost does not grow with the page's position.
  */
-function pageSql(base: string, baseParams: unknown[], conditions: string[], params: unknown[], page: Page): ListSql {
+function pageSql(base: string, seq: string, baseParams: unknown[], conditions: string[], params: unknown[], page: Page): ListSql {
   const where = [...conditions];
   const all = [...baseParams, ...params];
   const backwards = page.before !== undefined;
   if (page.after !== undefined) {
-    where.push(page.descending ? 'r.seq < ?' : 'r.seq > ?');
+    where.push(page.descending ? `${seq} < ?` : `${seq} > ?`);
     all.push(page.after);
   } else if (backwards) {
-    where.push(page.descending ? 'r.seq > ?' : 'r.seq < ?');
+    where.push(page.descending ? `${seq} > ?` : `${seq} < ?`);
     all.push(page.before);
   }
   const ascending = page.descending === backwards;
   all.push(page.size + 1);
-  const sql = `SELECT r.* FROM ${base}${where.length ? ' AND ' + where.join(' AND ') : ''} ORDER BY r.seq ${ascending ? 'ASC' : 'DESC'} LIMIT ?`;
+  const sql = `SELECT r.* FROM ${base}${where.length ? ' AND ' + where.join(' AND ') : ''} ORDER BY ${seq} ${ascending ? 'ASC' : 'DESC'} LIMIT ?`;
   return { sql, params: all, reversed: backwards };
+}
+
+/** The filter that names the other side of an item-category link, which lists of that relation are read through. */
+function linkFilter(kind: ResourceKind, filters: Filter[]): Filter | undefined {
+  return filters.find((f) => (kind === 'item' && f.field === 'category.id') || (kind === 'category' && f.field === 'item.id'));
 }
 
 export function resourceListSql(dialect: Dialect, account: string, kind: ResourceKind, filters: Filter[], page: Page): ListSql {
   const params: unknown[] = [];
-  const conditions = filters.map((f) => filterSql(dialect, kind, f, params));
-  return pageSql('resources r WHERE r.account = ? AND r.kind = ?', [account, kind], conditions, params, page);
+  const link = linkFilter(kind, filters) as { equals: string } | undefined;
+  const conditions = filters.filter((f) => f !== link).map((f) => filterSql(dialect, kind, f, params));
+  if (!link) return pageSql('resources r WHERE r.account = ? AND r.kind = ?', 'r.seq', [account, kind], conditions, params, page);
+  // The items of a category (or the categories of an item) are read from the link table's index, in the
+  // related resources' order, rather than by scanning every resource for a link.
+  const [mine, other] = kind === 'item' ? ['item', 'category'] : ['category', 'item'];
+  return pageSql(`item_categories l JOIN resources r ON r.seq = l.${mine}_seq WHERE l.account = ? AND l.${other} = ?`, `l.${mine}_seq`,
+    [account, link.equals], conditions, params, page);
 }
 
 export function jobListSql(dialect: Dialect, account: string, type: string, filters: Filter[], page: Page, now: string): ListSql {
   const params: unknown[] = [];
   const conditions = filters.map((f) => filterSql(dialect, 'item', f, params));
-  return pageSql('jobs r WHERE r.account = ? AND r.type = ? AND (r.expires_at IS NULL OR r.expires_at > ?)', [account, type, now], conditions, params, page);
+  return pageSql('jobs r WHERE r.account = ? AND r.type = ? AND (r.expires_at IS NULL OR r.expires_at > ?)', 'r.seq', [account, type, now], conditions, params, page);
 }
 
 /**

@@ -5,12 +5,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { CatalogState, indexedColumns, type Write } from '../catalog/state.js';
+import { CatalogState, type Write } from '../catalog/state.js';
 import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../http/operations.js';
 import { MIGRATIONS } from './migrations.js';
 import {
-  FINISH_JOB, INSERT_JOB, INSERT_SUBSCRIPTION, finishJobParams, subscriptionParams, jobListSql, jobParams, resourceListSql, toJob, toPage, toResource,
+  FINISH_JOB, INSERT_JOB, finishJobParams, writeSql, jobListSql, jobParams, resourceListSql, toJob, toPage, toResource,
   type JobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, KeyRecord, Page, PageResult, ResourceRef, ResourceRow, Store } from './store.js';
@@ -44,7 +44,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
   private group: GroupMember[] = [];
-  private readonly listStatements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -79,23 +79,12 @@ export class SqliteStore implements Store {
       revokeKey: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
       countKeys: db.prepare('SELECT count(*) FROM api_keys WHERE revoked_at IS NULL').pluck(),
       resource: db.prepare('SELECT * FROM resources WHERE account = ? AND kind = ? AND external_id = ?'),
-      insertResource: db.prepare(`INSERT INTO resources (account, kind, external_id, parent, title, sku, published, attributes, created, updated)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      updateResource: db.prepare(`UPDATE resources SET parent = ?, title = ?, sku = ?, published = ?, attributes = ?, updated = ?
-        WHERE account = ? AND kind = ? AND external_id = ?`),
-      deleteResource: db.prepare('DELETE FROM resources WHERE account = ? AND kind = ? AND external_id = ?'),
-      deleteVariantsOf: db.prepare(`DELETE FROM resources WHERE account = ? AND kind = 'variant' AND parent = ?`),
-      link: db.prepare('INSERT INTO item_categories (account, item, category) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
-      unlink: db.prepare('DELETE FROM item_categories WHERE account = ? AND item = ? AND category = ?'),
-      unlinkItem: db.prepare('DELETE FROM item_categories WHERE account = ? AND item = ?'),
-      unlinkCategory: db.prepare('DELETE FROM item_categories WHERE account = ? AND category = ?'),
       unfinished: db.prepare(`SELECT count(*) FROM jobs WHERE account = ? AND status IN ('queued', 'processing')`).pluck(),
       insertJob: db.prepare(INSERT_JOB),
       job: db.prepare('SELECT * FROM jobs WHERE account = ? AND type = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)'),
       oldestUnfinished: db.prepare(`SELECT account FROM jobs WHERE status IN ('queued', 'processing') ORDER BY seq LIMIT 1`).pluck(),
       unfinishedOf: db.prepare(`SELECT * FROM jobs WHERE account = ? AND status IN ('queued', 'processing') ORDER BY seq LIMIT ?`),
       finishJob: db.prepare(FINISH_JOB),
-      insertSubscription: db.prepare(INSERT_SUBSCRIPTION),
       deleteExpired: db.prepare('DELETE FROM jobs WHERE expires_at IS NOT NULL AND expires_at <= ?'),
     };
   }
@@ -153,54 +142,18 @@ export class SqliteStore implements Store {
     return toPage(this.prepared(q.sql).all(...q.params) as ResourceDbRow[], q, page, toResource);
   }
 
-  /** List queries vary with their filters; the few shapes in use are prepared once each. */
+  /** List queries and writes vary in shape; the few shapes in use are prepared once each. */
   private prepared(sql: string): Database.Statement {
-    let statement = this.listStatements.get(sql);
+    let statement = this.statements.get(sql);
     if (!statement) {
-      if (this.listStatements.size > 500) this.listStatements.clear();
-      this.listStatements.set(sql, (statement = this.db.prepare(sql)));
+      if (this.statements.size > 500) this.statements.clear();
+      this.statements.set(sql, (statement = this.db.prepare(sql)));
     }
     return statement;
   }
 
   private apply(account: string, writes: Write[]): void {
-    const s = this.stmt;
-    for (const w of writes) {
-      switch (w.op) {
-        case 'insert': {
-          const c = indexedColumns(w.row);
-          s.insertResource.run(account, w.row.kind, w.row.externalId, w.row.parent, c.title, c.sku, c.published,
-            JSON.stringify(w.row.attributes), w.row.created, w.row.updated);
-          break;
-        }
-        case 'update': {
-          const c = indexedColumns(w.row);
-          s.updateResource.run(w.row.parent, c.title, c.sku, c.published, JSON.stringify(w.row.attributes), w.row.updated,
-            account, w.row.kind, w.row.externalId);
-          break;
-        }
-        case 'delete':
-          s.deleteResource.run(account, w.kind, w.externalId);
-          if (w.kind === 'item') {
-            s.deleteVariantsOf.run(account, w.externalId);
-            s.unlinkItem.run(account, w.externalId);
-          }
-          if (w.kind === 'category') s.unlinkCategory.run(account, w.externalId);
-          break;
-        case 'link':
-          s.link.run(account, w.item, w.category);
-          break;
-        case 'unlink':
-          s.unlink.run(account, w.item, w.category);
-          break;
-        case 'unlinkAll':
-          (w.side === 'item' ? s.unlinkItem : s.unlinkCategory).run(account, w.externalId);
-          break;
-        case 'subscribe':
-          s.insertSubscription.run(...subscriptionParams(account, w.subscription));
-          break;
-      }
-    }
+    for (const w of writes) for (const [sql, params] of writeSql(account, w)) this.prepared(sql).run(...params);
   }
 
   async transact<T>(account: string, refs: ResourceRef[], decide: (state: CatalogState) => T): Promise<T> {
