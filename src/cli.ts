@@ -19,6 +19,9 @@ const USAGE = `usage: catalog-server <command>
   migrate                 apply database migrations and exit
 Environment: PORT, HOST, DATABASE_URL, PG_POOL_SIZE, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, LOG_LEVEL`;
 
+/** How long SIGTERM waits for requests in flight before cutting the remaining connections. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 
 /** First start with no key at all: make one full-access key and show it once. */
@@ -56,6 +59,9 @@ async function serve(config: Config, withWorker: boolean): Promise<void> {
   const app = buildServer(config, { store, runner, logger, limiters: redis?.factory });
   // Stop accepting, finish in-flight requests, let the job batch in hand commit, then close the store.
   onSignals(async () => {
+    // Requests in flight get a grace period; a connection still open after it (a client that opened one
+    // and never sent a request) must not keep the process alive.
+    setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
     await app.close();
     await runner?.stop();
     await redis?.close();

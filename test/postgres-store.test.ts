@@ -2,6 +2,7 @@
 // SQLite stores but PostgreSQL cannot (U+0000, over-long indexed values), which must be a 400, never a 500.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { after, before, it } from 'node:test';
 import { withPostgres } from './support/targets.ts';
 import { eventually, http, newKey, startServer, type RunningServer } from './support/server.ts';
@@ -69,5 +70,34 @@ await withPostgres('postgres store', (target) => {
     assert.deepEqual([done.completed_count, done.failed_count], [1, 0]);
     assert.equal((await http(s, 'GET', '/api/catalog-variants/$custom:::$default:::OK-1')).status, 404);
     assert.equal((await http(s, 'GET', '/api/catalog-variants/$custom:::$default:::LONG-SKU')).status, 404);
+  });
+});
+
+await withPostgres('postgres outage', (target) => {
+  it('answers 503 with Retry-After while the database refuses connections, and recovers', async () => {
+    const databaseUrl = await target.freshDatabaseUrl();
+    const name = new URL(databaseUrl).pathname.slice(1);
+    const server = await startServer({ databaseUrl, env: { PG_POOL_SIZE: '2' } });
+    const admin = new pg.Client({ connectionString: databaseUrl.replace(`/${name}`, '/postgres') });
+    await admin.connect();
+    try {
+      assert.equal((await http(server, 'POST', '/api/catalog-items', { data: item('BEFORE') })).status, 201);
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+      const during = await http(server, 'GET', '/api/catalog-items/$custom:::$default:::BEFORE');
+      assert.equal(during.status, 503);
+      assert.equal(during.body.errors[0].code, 'service_unavailable');
+      assert.equal(during.headers.get('retry-after'), '1');
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+      const after = await eventually(async () => {
+        const res = await http(server, 'GET', '/api/catalog-items/$custom:::$default:::BEFORE');
+        return res.status === 200 ? res : undefined;
+      });
+      assert.equal(after.body.data.attributes.external_id, 'BEFORE');
+    } finally {
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`).catch(() => undefined);
+      await admin.end();
+      await server.stop();
+    }
   });
 });

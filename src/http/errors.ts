@@ -27,6 +27,7 @@ const TITLES: Record<string, string> = {
   unsupported_media_type: 'Unsupported media type.',
   payload_too_large: 'Payload too large.',
   method_not_allowed: 'Method not allowed.',
+  service_unavailable: 'Service unavailable.',
   not_acceptable: 'Not acceptable.',
   error: 'A server error occurred.',
 };
@@ -111,6 +112,13 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   return reply.code(error.status).type('application/vnd.api+json').send({ errors: [error.toObject()] });
 }
 
+/** Connection failures, PostgreSQL shutting down or out of connections, SQLite locked past its timeout. */
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006', 'SQLITE_BUSY']);
+
+function storeUnavailable(error: { code?: string; message?: string }): boolean {
+  return UNAVAILABLE.has(error.code ?? '') || /timeout exceeded when trying to connect|Connection terminated|not currently accepting connections/.test(error.message ?? '');
+}
+
 /** Reading at most this much of a body that is too large before answering (beyond it, the socket is cut). */
 const DISCARD_LIMIT = 64 * 1024 * 1024;
 
@@ -139,6 +147,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (error instanceof ApiError) apiError = error;
     else if (error.validation) apiError = fromValidation(error.validation as AjvError[]);
     else apiError = fromFastify(error);
+    if (!apiError && storeUnavailable(error)) {
+      request.log.error({ err: error }, 'store unavailable');
+      apiError = new ApiError(503, 'service_unavailable', 'The database is unavailable; retry shortly.', undefined, { 'Retry-After': '1' });
+    }
     if (!apiError) {
       request.log.error({ err: error }, 'unhandled error');
       apiError = new ApiError(500, 'error', 'The server could not complete the request; it has been logged.');
