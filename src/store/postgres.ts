@@ -12,27 +12,9 @@ import type { Scope } from '../http/operations.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   FINISH_JOB, INSERT_JOB, finishJobParams, jobListSql, writeSql, jobParams, resourceListSql, toJob, toPage, toResource,
-  type JobDbRow, type ResourceDbRow,
+  toKey, type JobDbRow, type KeyDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, KeyRecord, Page, PageResult, ResourceRef, ResourceRow, Store } from './store.js';
-
-interface KeyDbRow {
-  id: number | string;
-  account: string;
-  scopes: string;
-  prefix: string;
-  created_at: string;
-  revoked_at: string | null;
-}
-
-const toKey = (r: KeyDbRow): KeyRecord => ({
-  id: Number(r.id),
-  account: r.account,
-  scopes: r.scopes.split(',') as Scope[],
-  prefix: r.prefix,
-  createdAt: r.created_at,
-  revokedAt: r.revoked_at,
-});
 
 /** First argument of the two-key advisory locks: one namespace per purpose, so their keys never collide. */
 export const LOCK = { migrations: 1, jobsOfAccount: 2, resource: 3, enqueue: 4 } as const;

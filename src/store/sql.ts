@@ -2,9 +2,28 @@
 // `?` placeholders; the PostgreSQL adapter numbers them.
 import type { ResourceKind } from '../catalog/resources.js';
 import { indexedColumns, type Write } from '../catalog/state.js';
-import type { Filter, JobRecord, Page, PageResult, ResourceRow } from './store.js';
+import type { Scope } from '../http/operations.js';
+import type { Filter, JobRecord, KeyRecord, Page, PageResult, ResourceRow } from './store.js';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+export interface KeyDbRow {
+  id: number | string;
+  account: string;
+  scopes: string;
+  prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export const toKey = (r: KeyDbRow): KeyRecord => ({
+  id: Number(r.id),
+  account: r.account,
+  scopes: r.scopes.split(',') as Scope[],
+  prefix: r.prefix,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+});
 
 export interface ResourceDbRow {
   seq: number | string;

@@ -84,12 +84,12 @@ function register(app: FastifyInstance, store: Store, rel: Relationship): void {
     return send(reply, 200, { data, links: listLinks(request, page) });
   });
 
-  const changes: [string, 'post' | 'patch' | 'delete', LinkChange, string | undefined][] = [
-    ['add', 'post', 'add', rel.operations.add],
-    ['replace', 'patch', 'replace', rel.operations.replace],
-    ['remove', 'delete', 'remove', rel.operations.remove],
+  const changes: ['post' | 'patch' | 'delete', LinkChange, string | undefined][] = [
+    ['post', 'add', rel.operations.add],
+    ['patch', 'replace', rel.operations.replace],
+    ['delete', 'remove', rel.operations.remove],
   ];
-  for (const [, method, change, op] of changes) {
+  for (const [method, change, op] of changes) {
     if (!op) continue;
     app[method]<Params & { Body: { data: { id: string }[] } }>(`${base}/relationships/${rel.name}`, {
       config: { operation: operation(op) },

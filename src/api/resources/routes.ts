@@ -12,7 +12,6 @@ import type { Filter, ResourceRow, Store } from '../../store/store.js';
 import { createResourceObject, document, updateResourceObject } from '../schemas.js';
 import { renderResource, selfLink } from './serialize.js';
 
-const SINGULAR: Record<string, string> = { item: 'item', variant: 'variant', category: 'category' };
 const PLURAL: Record<string, string> = { item: 'items', variant: 'variants', category: 'categories' };
 
 /** Filters each list allows, as the spec lists them. */
@@ -90,7 +89,7 @@ export function querySpec(def: ResourceDef, list: boolean): QuerySpec {
 }
 
 function registerResource(app: FastifyInstance, store: Store, def: ResourceDef): void {
-  const one = SINGULAR[def.kind];
+  const one = def.kind;
   const many = PLURAL[def.kind];
   const collection = `/api/${def.path}`;
   const member = `/api/${def.path}/:id`;
