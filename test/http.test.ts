@@ -88,6 +88,7 @@ await forEachStore('HTTP surface', (target) => {
   it('answers 404 with a JSON:API error for unknown routes and ids', async () => {
     const route = await http(server, 'GET', '/api/catalog-widgets');
     assert.equal(route.status, 404);
+    assert.equal(route.headers.get('content-type'), 'application/vnd.api+json');
     assert.equal(route.body.errors[0].code, 'not_found');
     const malformed = await http(server, 'GET', '/api/catalog-items/plain-id');
     assert.equal(malformed.status, 404);
@@ -112,6 +113,7 @@ await forEachStore('HTTP surface', (target) => {
 
   it('sends RateLimit headers and answers 429 with Retry-After over the burst limit', async () => {
     const ok = await http(server, 'GET', '/api/catalog-items/$custom:::$default:::MINE');
+    assert.equal(ok.headers.get('content-type'), 'application/vnd.api+json', 'JSON:API: no media type parameters');
     assert.equal(ok.headers.get('ratelimit-limit'), '3500');
     assert.ok(Number(ok.headers.get('ratelimit-remaining')) < 3500);
     assert.ok(Number(ok.headers.get('ratelimit-reset')) >= 1);

@@ -109,7 +109,8 @@ function fromFastify(error: FastifyError): ApiError | undefined {
 
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   if (error.headers) reply.headers(error.headers);
-  return reply.code(error.status).type('application/vnd.api+json').send({ errors: [error.toObject()] });
+  // Encoded here for the same reason as jsonapi.ts `send`: no charset parameter on the media type.
+  return reply.code(error.status).type('application/vnd.api+json').send(Buffer.from(JSON.stringify({ errors: [error.toObject()] })));
 }
 
 /** Connection failures, PostgreSQL shutting down or out of connections, SQLite locked past its timeout. */

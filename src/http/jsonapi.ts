@@ -18,8 +18,12 @@ export function pathId(id: string): string {
 
 const SAFE_IN_PATH = /^[A-Za-z0-9$:._~-]*$/;
 
+/**
+ * Sends a JSON:API document (or one already encoded). As a Buffer, because Fastify appends `; charset=utf-8`
+ * to JSON it serialises, and JSON:API wants the media type without parameters, as Klaviyo sends it.
+ */
 export function send(reply: FastifyReply, status: number, document: unknown): FastifyReply {
-  return reply.code(status).type(JSONAPI).send(document);
+  return reply.code(status).type(JSONAPI).send(Buffer.isBuffer(document) ? document : Buffer.from(JSON.stringify(document)));
 }
 
 /** links.self for this request, and links.next/prev carrying cursors around the page's first and last rows. */

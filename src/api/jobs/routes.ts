@@ -115,7 +115,7 @@ function registerJobKind(app: FastifyInstance, store: Store, runner: Runner | un
     if (!job) throw notFound(`There is no ${kind.type} with id '${request.params.job_id}'.`);
     const document = await renderJobDocument(request, store, kind, job, query);
     if (!cacheKey || job.status !== 'complete') return send(reply, 200, document);
-    const body = JSON.stringify(document);
+    const body = Buffer.from(JSON.stringify(document));
     finished.set(cacheKey, body, Date.parse(job.expiresAt!));
     return send(reply, 200, body);
   });
