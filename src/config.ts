@@ -53,7 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: rateLimits === 'on',
     redisUrl: env.REDIS_URL || undefined,
     publicUrl,
-    jobTtlMs: integer('CATALOG_JOB_TTL_HOURS', env.CATALOG_JOB_TTL_HOURS, 168, 1, 24 * 365) * 3600_000,
+    jobTtlMs: integer('CATALOG_JOB_TTL_SECONDS', env.CATALOG_JOB_TTL_SECONDS, 7 * 86400, 1, 365 * 86400) * 1000,
     jobPollMs: integer('CATALOG_JOB_POLL_MS', env.CATALOG_JOB_POLL_MS, 250, 10, 60_000),
   };
 }

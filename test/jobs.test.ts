@@ -130,3 +130,42 @@ await forEachStore('bulk update jobs', (target) => {
     await assert.rejects(api.getBulkUpdateCatalogItemsJob('01HZZZZZZZZZZZZZZZZZZZZZZZ'), (err: any) => err.response.status === 404);
   });
 });
+
+await forEachStore('job limits and expiry', (target) => {
+  it('reads a finished job as 404 once it has expired', async () => {
+    const server = await startServer({ databaseUrl: await target.freshDatabaseUrl(), env: { CATALOG_JOB_TTL_SECONDS: '1' } });
+    try {
+      await createItems(server, ['EXP']);
+      const accepted = await http(server, 'POST', '/api/catalog-item-bulk-update-jobs', updateJob([['EXP', { title: 'x' }]]));
+      const done = await completed(server, accepted.body.data.id);
+      const { expires_at, completed_at } = done.response.data.data.attributes;
+      const expiresAt = Date.parse(expires_at);
+      assert.equal(expiresAt - Date.parse(completed_at), 1000);
+      await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now()) + 50));
+      assert.equal((await http(server, 'GET', `/api/catalog-item-bulk-update-jobs/${accepted.body.data.id}`)).status, 404);
+      assert.deepEqual((await http(server, 'GET', '/api/catalog-item-bulk-update-jobs')).body.data, []);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses more than 500 unfinished jobs per account with 429', async () => {
+    // Without a worker every accepted job stays queued.
+    const server = await startServer({ databaseUrl: await target.freshDatabaseUrl(), args: ['--no-worker'] });
+    try {
+      const body = updateJob([['ANY', { title: 'x' }]]);
+      for (let sent = 0; sent < 500; sent += 50) {
+        const batch = await Promise.all(Array.from({ length: 50 }, () => http(server, 'POST', '/api/catalog-item-bulk-update-jobs', body)));
+        assert.deepEqual([...new Set(batch.map((r) => r.status))], [202]);
+      }
+      const refused = await http(server, 'POST', '/api/catalog-item-bulk-update-jobs', body);
+      assert.equal(refused.status, 429);
+      assert.match(refused.body.errors[0].detail, /500 jobs in progress/);
+      const queued = await http(server, 'GET', '/api/catalog-item-bulk-update-jobs?filter=equals(status,"queued")');
+      assert.equal(queued.body.data.length, 100, 'job lists come in pages of 100');
+      assert.ok(queued.body.links.next);
+    } finally {
+      await server.stop();
+    }
+  });
+});
