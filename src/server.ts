@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
 import { registerContentType } from './http/content-type.js';
 import { registerErrorHandling } from './http/errors.js';
+import { registerNotFound } from './http/not-found.js';
 import { memoryLimiters, registerRateLimits, type LimiterFactory } from './http/rate-limit.js';
 import { registerRevision } from './http/revision.js';
 import type { Runner } from './jobs/runner.js';
@@ -37,6 +38,7 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   app.decorate('publicUrl', config.publicUrl);
   app.decorateRequest('account', '');
   registerErrorHandling(app);
+  registerNotFound(app);
   registerContentType(app);
   registerAuth(app, parts.store);
   registerRevision(app);

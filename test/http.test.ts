@@ -85,11 +85,15 @@ await forEachStore('HTTP surface', (target) => {
     assert.equal(tooLarge.body.errors[0].code, 'payload_too_large');
   });
 
-  it('answers 404 with a JSON:API error for unknown routes and ids', async () => {
+  it('answers 404 for unknown routes and ids, 405 for a method a path does not take', async () => {
     const route = await http(server, 'GET', '/api/catalog-widgets');
     assert.equal(route.status, 404);
     assert.equal(route.headers.get('content-type'), 'application/vnd.api+json');
     assert.equal(route.body.errors[0].code, 'not_found');
+    const method = await http(server, 'PUT', '/api/catalog-items/$custom:::$default:::A', item('A'));
+    assert.equal(method.status, 405);
+    assert.equal(method.body.errors[0].code, 'method_not_allowed');
+    assert.equal(method.headers.get('allow'), 'GET, PATCH, DELETE');
     const malformed = await http(server, 'GET', '/api/catalog-items/plain-id');
     assert.equal(malformed.status, 404);
     const param = await http(server, 'GET', '/api/catalog-items/$custom:::$default:::A?colour=red');

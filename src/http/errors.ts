@@ -159,7 +159,4 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (apiError.status === 413) await discardBody(request);
     return sendError(reply, apiError);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, notFound(`There is no ${request.method} ${request.url.split('?')[0]} in this API.`)),
-  );
 }
