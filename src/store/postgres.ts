@@ -67,7 +67,6 @@ async function run<R extends pg.QueryResultRow>(db: Queryable, sql: string, para
 }
 
 export class PostgresStore implements Store {
-  readonly dialect = 'postgres' as const;
   private readonly pool: pg.Pool;
 
   constructor(connectionString: string, poolSize: number) {

@@ -22,7 +22,6 @@ interface GroupMember {
 }
 
 export class SqliteStore implements Store {
-  readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
   private group: GroupMember[] = [];

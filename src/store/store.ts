@@ -87,7 +87,6 @@ export interface PageResult<T> {
 }
 
 export interface Store {
-  readonly dialect: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;
 
