@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { it } from 'node:test';
-import { CLI, cli, http, sqliteTarget, startServer } from './support/server.ts';
+import { CLI, cli, http, sdk, sqliteTarget, startServer } from './support/server.ts';
 
 it('creates and prints one full-access key on the first start only', async () => {
   const databaseUrl = await sqliteTarget.freshDatabaseUrl();
@@ -41,6 +41,15 @@ it('writes links under CATALOG_PUBLIC_URL', async () => {
       data: { type: 'catalog-item', attributes: { external_id: 'PUB', title: 'T', description: 'D', url: 'https://shop.example/x' } },
     });
     assert.equal(res.body.data.links.self, 'https://catalog.example.com/api/catalog-items/$custom:::$default:::PUB/');
+    // With https links the SDK takes the cursor out of links.next itself (on http it sends the whole URL).
+    await http(server, 'POST', '/api/catalog-items', {
+      data: { type: 'catalog-item', attributes: { external_id: 'PUB-2', title: 'T', description: 'D', url: 'https://shop.example/x' } },
+    });
+    const api = sdk(server.url, server.key);
+    const first = await api.getCatalogItems({ pageSize: 1 });
+    assert.match(first.body.links!.next!, /^https:\/\/catalog\.example\.com\/api\/catalog-items\?/);
+    const second = await api.getCatalogItems({ pageSize: 1, pageCursor: first.body.links!.next });
+    assert.deepEqual(second.response.data.data.map((r: any) => r.id), ['$custom:::$default:::PUB-2']);
   } finally {
     await server.stop();
   }
