@@ -5,7 +5,7 @@ import { after, before, it } from 'node:test';
 import { CatalogsApi } from 'klaviyo-api';
 import { OPERATIONS as SPEC_OPERATIONS } from '../src/http/operations.ts';
 import { forEachStore } from './support/targets.ts';
-import { eventually, sdk, startServer, type RunningServer } from './support/server.ts';
+import { eventually, http, sdk, startServer, type RunningServer } from './support/server.ts';
 
 const id = (externalId: string) => `$custom:::$default:::${externalId}`;
 const ids = (wire: any) => wire.data.map((r: any) => r.id);
@@ -91,6 +91,21 @@ await forEachStore('the whole Catalogs API', (target) => {
     assert.equal(hat.response.data.data.attributes.title, 'Sun hat');
     assert.equal(hat.response.data.data.attributes.description, 'HAT description');
     assert.equal((await api.getCatalogItem(id('HAT'))).response.data.data.attributes.price, 19.5);
+  });
+
+  it('renders a resource the same whether or not every field is named, alone or in a list', async () => {
+    const all: Record<string, string> = {
+      'catalog-items': 'external_id,title,description,price,url,image_full_url,image_thumbnail_url,images,custom_metadata,published,created,updated',
+      'catalog-variants': 'external_id,title,description,sku,inventory_policy,inventory_quantity,price,url,image_full_url,image_thumbnail_url,images,custom_metadata,published,created,updated',
+      'catalog-categories': 'external_id,name,updated',
+    };
+    for (const [path, type, externalId] of [['catalog-items', 'catalog-item', 'SHIRT'], ['catalog-variants', 'catalog-variant', 'SHIRT-M'], ['catalog-categories', 'catalog-category', 'SALE']]) {
+      const plain = await http(server, 'GET', `/api/${path}/${id(externalId)}`);
+      const named = await http(server, 'GET', `/api/${path}/${id(externalId)}?fields[${type}]=${all[path]}`);
+      assert.deepEqual(plain.body, named.body, path);
+      const list = await http(server, 'GET', `/api/${path}?filter=${encodeURIComponent(`any(ids,["${id(externalId)}"])`)}`);
+      assert.deepEqual(list.body.data, [plain.body.data], path);
+    }
   });
 
   it('lists items with each filter, includes variants, and pages both ways', async () => {
