@@ -7,7 +7,7 @@ import { after, before, it } from 'node:test';
 import pg from 'pg';
 import { LOCK } from '../src/store/postgres.ts';
 import { withPostgres } from './support/targets.ts';
-import { eventually, http, newKey, startServer, startWorker, type RunningServer, type RunningWorker } from './support/server.ts';
+import { eventually, http, newKey, startServer, startWorker, type RunningProcess, type RunningServer } from './support/server.ts';
 
 const ITEMS = 300;
 const JOBS = 60;
@@ -49,7 +49,7 @@ await withPostgres('several servers and workers on one PostgreSQL database', (ta
   let databaseUrl: string;
   let servers: RunningServer[];
   /** Workers by name; the name is also their connections' application_name, to find them in pg_locks. */
-  const workers = new Map<string, RunningWorker>();
+  const workers = new Map<string, RunningProcess>();
   let started = 0;
   const addWorker = async () => {
     const name = `catalog-test-worker-${++started}`;

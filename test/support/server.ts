@@ -23,16 +23,10 @@ export const sqliteTarget: StoreTarget = {
   },
 };
 
-export interface RunningServer {
+export interface RunningServer extends RunningProcess {
   url: string;
   key: string;
   databaseUrl: string;
-  process: ChildProcess;
-  output: () => string;
-  /** SIGTERM, and wait for exit. */
-  stop(): Promise<number | null>;
-  /** SIGKILL, and wait for exit. */
-  kill(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -53,42 +47,38 @@ function waitForExit(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-export async function startServer(options: StartOptions): Promise<RunningServer> {
-  const key = options.key ?? newKey();
-  const child = spawn(process.execPath, [CLI, 'serve', ...(options.args ?? [])], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: options.databaseUrl,
-      CATALOG_API_KEY: key,
-      CATALOG_RATE_LIMITS: 'off',
-      CATALOG_JOB_POLL_MS: '50',
-      ...options.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** A running `catalog-server` child process. */
+export interface RunningProcess {
+  process: ChildProcess;
+  output: () => string;
+  /** SIGTERM, and wait for exit. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, and wait for exit. */
+  kill(): Promise<void>;
+}
+
+/** Spawns `catalog-server <args>` and waits until its output matches `ready`; returns the match too. */
+async function launch(args: string[], env: Record<string, string | undefined>, ready: RegExp): Promise<RunningProcess & { ready: RegExpExecArray }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start:\n${out}`)), 20_000);
     child.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
+      const m = ready.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve(m);
       }
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${out}`));
+      reject(new Error(`${args[0]} exited with ${code}:\n${out}`));
     });
   });
   return {
-    url,
-    key,
-    databaseUrl: options.databaseUrl,
+    ready: match,
     process: child,
     output: () => out,
     async stop() {
@@ -100,6 +90,20 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await waitForExit(child);
     },
   };
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const key = options.key ?? newKey();
+  const started = await launch(['serve', ...(options.args ?? [])], {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: options.databaseUrl,
+    CATALOG_API_KEY: key,
+    CATALOG_RATE_LIMITS: 'off',
+    CATALOG_JOB_POLL_MS: '50',
+    ...options.env,
+  }, /listening on (http:\/\/[\d.:]+)/);
+  return { ...started, url: started.ready[1], key, databaseUrl: options.databaseUrl };
 }
 
 /** Runs `catalog-server <args>` against a database and returns its stdout (throws on failure). */
@@ -161,47 +165,7 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
 }
 
-export interface RunningWorker {
-  process: ChildProcess;
-  output: () => string;
-  /** SIGTERM, and wait for exit. */
-  stop(): Promise<number | null>;
-  /** SIGKILL, and wait for exit. */
-  kill(): Promise<void>;
-}
-
 /** Starts `catalog-server worker` (jobs only, no HTTP) against a database. */
-export async function startWorker(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningWorker> {
-  const child = spawn(process.execPath, [CLI, 'worker'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, CATALOG_JOB_POLL_MS: '50', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 20_000);
-    child.stdout!.on('data', () => {
-      if (out.includes('worker running')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited with ${code}:\n${out}`));
-    });
-  });
-  return {
-    process: child,
-    output: () => out,
-    async stop() {
-      child.kill('SIGTERM');
-      return waitForExit(child);
-    },
-    async kill() {
-      child.kill('SIGKILL');
-      await waitForExit(child);
-    },
-  };
+export function startWorker(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningProcess> {
+  return launch(['worker'], { DATABASE_URL: databaseUrl, CATALOG_JOB_POLL_MS: '50', ...env }, /worker running/);
 }
