@@ -114,6 +114,8 @@ await forEachStore('bulk update jobs', (target) => {
       [{ data: { type: 'catalog-item-bulk-update-job', attributes: { items: { data: [{ type: 'catalog-item', id: id('J1'), attributes: { external_id: 'other' } }] } } } }, 400, '/data/attributes/items/data/0/attributes/external_id'],
       [{ data: { type: 'catalog-item-bulk-update-job', attributes: { items: { data: [{ type: 'catalog-item', id: id('J1'), attributes: {} }, { type: 'catalog-item', id: id('J1'), attributes: {} }] } } } }, 400, '/data/attributes/items/data/1'],
       [{ data: { type: 'catalog-item-bulk-create-job', attributes: { items: { data: [] } } } }, 409, '/data/type'],
+      [{ data: { type: 'catalog-item-bulk-update-job', attributes: { items: { data: [{ type: 'catalog-item', id: id('J1'), attributes: {} }, { type: 'catalog-item', id: id('J2'), attributes: { custom_metadata: { a: { b: 1 } } } }] } } } }, 400, '/data/attributes/items/data/1/attributes/custom_metadata/a'],
+      [{ data: { type: 'catalog-item-bulk-update-job', attributes: { items: { data: [{ type: 'catalog-item', id: id('J1'), attributes: {}, relationships: { categories: { data: [{ type: 'catalog-category', id: 'bad' }] } } }] } } } }, 400, '/data/attributes/items/data/0/relationships/categories/data/0/id'],
     ];
     for (const [body, status, pointer] of cases) {
       const res = await http(server, 'POST', path, body);

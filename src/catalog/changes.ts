@@ -48,8 +48,11 @@ export function refsOf(def: ResourceDef, input: ResourceInput, action: 'create' 
   return refs;
 }
 
-/** Rules the schema cannot express: related ids well formed, custom_metadata flat and small. */
-function checkInput(input: ResourceInput, base: string): Outcome | undefined {
+/**
+ * Rules the schema cannot express: related ids well formed, custom_metadata flat and small. Bulk job requests
+ * check every resource with it before they are accepted; the changes below check again.
+ */
+export function checkInput(input: ResourceInput, base: string): Outcome | undefined {
   const metadata = input.attributes?.custom_metadata;
   if (metadata !== undefined && metadata !== null) {
     for (const [name, value] of Object.entries(metadata)) {

@@ -73,15 +73,15 @@ export class JobRunner implements Runner {
     }
   }
 
+  /** Until the poll interval passes or notify() wakes it. */
   private sleep(): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.pollMs);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.wake = undefined;
+        this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, this.pollMs);
       this.wake = done;
     });
   }

@@ -2,7 +2,7 @@
 // live counters, the list pages through an account's jobs of that kind.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ulid } from 'ulid';
-import type { ResourceInput } from '../../catalog/changes.js';
+import { checkInput, type ResourceInput } from '../../catalog/changes.js';
 import { compoundId, externalIdOf } from '../../catalog/ids.js';
 import { ITEM } from '../../catalog/resources.js';
 import { ApiError, invalid, notFound } from '../../http/errors.js';
@@ -13,7 +13,7 @@ import { JOB_KINDS, MAX_JOBS_IN_PROGRESS, type JobKind } from '../../jobs/kinds.
 import type { Runner } from '../../jobs/runner.js';
 import type { JobRecord, Store } from '../../store/store.js';
 import { JOB_ATTRIBUTE_NAMES, createResourceObject, deleteResourceObject, jobDocument, updateResourceObject } from '../schemas.js';
-import { fieldsOf, renderItems } from '../resources/routes.js';
+import { fieldsOf, raise, renderItems } from '../resources/routes.js';
 import { FinishedJobCache } from './finished-cache.js';
 import { renderResource } from '../resources/serialize.js';
 
@@ -45,7 +45,7 @@ export function renderJob(base: string, kind: JobKind, job: JobRecord, fields?: 
   };
 }
 
-/** Rules beyond the schema: every id well formed, no resource twice in one job. */
+/** Rules beyond the schema, for every resource: ids well formed, none twice in one job, checkInput's. */
 function checkPayload(kind: JobKind, inputs: ResourceInput[]): void {
   const seen = new Set<string>();
   inputs.forEach((input, i) => {
@@ -60,6 +60,8 @@ function checkPayload(kind: JobKind, inputs: ResourceInput[]): void {
     }
     if (seen.has(externalId)) throw invalid(`'${compoundId(externalId)}' appears more than once in this job.`, { pointer: at });
     seen.add(externalId);
+    const problem = checkInput(input, at);
+    if (problem) raise(problem);
   });
 }
 
