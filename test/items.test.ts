@@ -67,6 +67,7 @@ await forEachStore('catalog items', (target) => {
   it('rejects invalid bodies with a pointer to the problem', async () => {
     const cases: [unknown, number, string][] = [
       [{ data: { type: 'catalog-item', attributes: { external_id: 'X', title: 'T', description: 'D' } } }, 400, '/data/attributes/url'],
+      [{ data: { type: 'catalog-item', attributes: { external_id: '', title: 'T', description: 'D', url: 'u' } } }, 400, '/data/attributes/external_id'],
       [{ data: { type: 'catalog-item', attributes: { external_id: 'X', title: 'T', description: 'D', url: 'u', price: 'cheap' } } }, 400, '/data/attributes/price'],
       [{ data: { type: 'catalog-item', attributes: { external_id: 'X', title: 'T', description: 'D', url: 'u', colour: 'red' } } }, 400, '/data/attributes/colour'],
       [{ data: { type: 'catalog-item', attributes: { external_id: 'X', title: 'T', description: 'D', url: 'u', integration_type: '$shopify' } } }, 400, '/data/attributes/integration_type'],

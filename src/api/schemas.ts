@@ -10,6 +10,7 @@ function attributeSchema(attr: AttributeDef, nullable: boolean): Schema {
     attr.type === 'string[]' ? { type: 'array', items: { type: 'string' } } : { type: attr.type === 'object' ? 'object' : attr.type };
   if (nullable) base.type = [base.type, 'null'];
   if (attr.enum) base.enum = nullable ? [...attr.enum, null] : [...attr.enum];
+  if (attr.nonEmpty) base.minLength = 1;
   return base;
 }
 

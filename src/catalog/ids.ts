@@ -12,5 +12,3 @@ export function externalIdOf(id: unknown): string | undefined {
   const externalId = id.slice(PREFIX.length);
   return externalId.length > 0 ? externalId : undefined;
 }
-
-export const ID_FORMAT = '$custom:::$default:::{external_id}';

@@ -18,6 +18,8 @@ export interface AttributeDef {
   createOnly?: boolean;
   /** Cannot be changed after create. */
   immutable?: boolean;
+  /** Must not be the empty string (an id made of it could not be addressed). */
+  nonEmpty?: boolean;
 }
 
 export interface ResourceDef {
@@ -35,6 +37,7 @@ export interface ResourceDef {
 const integration: AttributeDef = { type: 'string', nullable: true, enum: ['$custom'], default: '$custom', createOnly: true };
 const catalog: AttributeDef = { type: 'string', nullable: true, enum: ['$default'], default: '$default', createOnly: true };
 const optionalString: AttributeDef = { type: 'string', nullable: true };
+const externalId: AttributeDef = { type: 'string', required: true, immutable: true, nonEmpty: true };
 const imageAttributes = {
   image_full_url: optionalString,
   image_thumbnail_url: optionalString,
@@ -47,7 +50,7 @@ export const ITEM: ResourceDef = {
   type: 'catalog-item',
   path: 'catalog-items',
   attributes: {
-    external_id: { type: 'string', required: true, immutable: true },
+    external_id: externalId,
     integration_type: integration,
     catalog_type: catalog,
     title: { type: 'string', required: true },
@@ -65,7 +68,7 @@ export const VARIANT: ResourceDef = {
   type: 'catalog-variant',
   path: 'catalog-variants',
   attributes: {
-    external_id: { type: 'string', required: true, immutable: true },
+    external_id: externalId,
     integration_type: integration,
     catalog_type: catalog,
     title: { type: 'string', required: true },
@@ -86,7 +89,7 @@ export const CATEGORY: ResourceDef = {
   type: 'catalog-category',
   path: 'catalog-categories',
   attributes: {
-    external_id: { type: 'string', required: true, immutable: true },
+    external_id: externalId,
     integration_type: integration,
     catalog_type: catalog,
     name: { type: 'string', required: true },

@@ -28,7 +28,6 @@ const TITLES: Record<string, string> = {
   payload_too_large: 'Payload too large.',
   method_not_allowed: 'Method not allowed.',
   service_unavailable: 'Service unavailable.',
-  not_acceptable: 'Not acceptable.',
   error: 'A server error occurred.',
 };
 
@@ -77,6 +76,8 @@ export function fromValidation(errors: AjvError[]): ApiError {
       return invalid(`Must be one of ${JSON.stringify(e.params.allowedValues)}.`, { pointer: path });
     case 'type':
       return invalid(`Must be of type ${String(e.params.type).replace(',', ' or ')}.`, { pointer: path || '/' });
+    case 'minLength':
+      return invalid('Must not be empty.', { pointer: path });
     case 'maxItems':
       return invalid(`At most ${e.params.limit} resources are allowed.`, { pointer: path });
     case 'minItems':

@@ -4,7 +4,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ulid } from 'ulid';
 import { checkInput, type ResourceInput } from '../../catalog/changes.js';
 import { compoundId, externalIdOf } from '../../catalog/ids.js';
-import { ITEM } from '../../catalog/resources.js';
 import { ApiError, invalid, notFound } from '../../http/errors.js';
 import { baseUrl, listLinks, pathId, send } from '../../http/jsonapi.js';
 import { operation } from '../../http/operations.js';
@@ -13,7 +12,7 @@ import { JOB_KINDS, MAX_JOBS_IN_PROGRESS, type JobKind } from '../../jobs/kinds.
 import type { Runner } from '../../jobs/runner.js';
 import type { JobRecord, Store } from '../../store/store.js';
 import { JOB_ATTRIBUTE_NAMES, createResourceObject, deleteResourceObject, jobDocument, updateResourceObject } from '../schemas.js';
-import { fieldsOf, raise, renderItems } from '../resources/routes.js';
+import { fieldsOf, raise } from '../resources/routes.js';
 import { FinishedJobCache } from './finished-cache.js';
 import { renderResource } from '../resources/serialize.js';
 
@@ -50,14 +49,8 @@ function checkPayload(kind: JobKind, inputs: ResourceInput[]): void {
   const seen = new Set<string>();
   inputs.forEach((input, i) => {
     const at = `/data/attributes/${kind.listName}/data/${i}`;
-    let externalId: string | undefined;
-    if (kind.action === 'create') {
-      externalId = input.attributes!.external_id as string;
-      if (externalId === '') throw invalid('external_id must not be empty.', { pointer: `${at}/attributes/external_id` });
-    } else {
-      externalId = externalIdOf(input.id);
-      if (externalId === undefined) throw invalid(`'${input.id}' is not a valid id; ids look like $custom:::$default:::{external_id}.`, { pointer: `${at}/id` });
-    }
+    const externalId = kind.action === 'create' ? (input.attributes!.external_id as string) : externalIdOf(input.id);
+    if (externalId === undefined) throw invalid(`'${input.id}' is not a valid id; ids look like $custom:::$default:::{external_id}.`, { pointer: `${at}/id` });
     if (seen.has(externalId)) throw invalid(`'${compoundId(externalId)}' appears more than once in this job.`, { pointer: at });
     seen.add(externalId);
     const problem = checkInput(input, at);
@@ -70,9 +63,7 @@ async function renderJobDocument(request: FastifyRequest, store: Store, kind: Jo
   const data = renderJob(base, kind, job, query.fields.get(kind.type));
   if (!query.include.has(kind.listName)) return { data, links: { self: data.links.self } };
   const rows = await store.getResources(request.account, kind.resource.kind, job.resourceIds);
-  const included = kind.resource === ITEM
-    ? (await renderItems(request, store, rows, { ...query, include: new Set() })).data
-    : rows.map((row) => renderResource(base, kind.resource, row, { fields: query.fields.get(kind.resource.type) }));
+  const included = rows.map((row) => renderResource(base, kind.resource, row, { fields: query.fields.get(kind.resource.type) }));
   return { data, included, links: { self: data.links.self } };
 }
 
