@@ -1,6 +1,6 @@
 // API keys: `pk_` + 40 hex characters. Only a SHA-256 hash is stored; the key itself is shown once.
 import { createHash, randomBytes } from 'node:crypto';
-import { ALL_SCOPES, type Scope } from './http/operations.js';
+import { ALL_SCOPES, type Scope } from './scopes.js';
 import type { KeyRecord, Store } from './store/store.js';
 
 export const DEFAULT_ACCOUNT = 'default';

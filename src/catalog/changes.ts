@@ -4,7 +4,7 @@
 import { externalIdOf } from './ids.js';
 import { CUSTOM_METADATA_MAX_BYTES, RESOURCES, type ResourceDef, type ResourceKind } from './resources.js';
 import type { CatalogState } from './state.js';
-import type { ResourceRef, ResourceRow } from '../store/store.js';
+import type { ResourceRef, ResourceRow } from './model.js';
 
 /** A resource object as it arrives in a request body (validated by schema). */
 export interface ResourceInput {

@@ -2,7 +2,7 @@
 // Domain code reads and writes this; the store adapter loads it and commits the log in one transaction.
 import type { Subscription } from './back-in-stock.js';
 import type { ResourceKind } from './resources.js';
-import type { ResourceRef, ResourceRow } from '../store/store.js';
+import type { ResourceRef, ResourceRow } from './model.js';
 
 export type Write =
   | { op: 'insert'; row: ResourceRow }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { hashKey } from '../keys.js';
 import type { KeyRecord, Store } from '../store/store.js';
 import { ApiError } from './errors.js';
-import type { Scope } from './operations.js';
+import type { Scope } from '../scopes.js';
 
 const PREFIX = 'Klaviyo-API-Key ';
 /** Keys are looked up once per this many ms per process, so revocation reaches every process within it. */

@@ -1,6 +1,6 @@
 // JSON:API rendering shared by every resource: absolute links, and the links of a paginated list.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PageResult } from '../store/store.js';
+import type { PageResult } from '../catalog/model.js';
 import { encodeCursor } from './query.js';
 
 export const JSONAPI = 'application/vnd.api+json';

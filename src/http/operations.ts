@@ -1,7 +1,7 @@
 // One table, keyed by the spec's operationId: the scopes each operation needs and its rate limits.
 // Routes name their operation in `config.operation`; auth and rate limiting read this table.
 
-export type Scope = 'catalogs:read' | 'catalogs:write' | 'profiles:write';
+import type { Scope } from '../scopes.js';
 
 export interface RateLimit {
   /** requests per second */
@@ -89,5 +89,3 @@ export function operation(id: string): Operation {
   if (!op) throw new Error(`unknown operation ${id}`);
   return op;
 }
-
-export const ALL_SCOPES: readonly Scope[] = ['catalogs:read', 'catalogs:write', 'profiles:write'];

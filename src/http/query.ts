@@ -2,7 +2,7 @@
 // pages. Each route declares what it accepts; anything else is a 400 naming the parameter.
 import type { FastifyRequest } from 'fastify';
 import { externalIdOf } from '../catalog/ids.js';
-import type { Filter, JobStatus, Page } from '../store/store.js';
+import type { Filter, JobStatus, Page } from '../catalog/model.js';
 import { invalid } from './errors.js';
 
 export type FilterOperator = 'any' | 'equals' | 'contains';

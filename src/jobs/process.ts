@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { externalIdOf } from '../catalog/ids.js';
 import { createResource, deleteResource, refsOf, updateResource, type ResourceInput } from '../catalog/changes.js';
 import type { CatalogState } from '../catalog/state.js';
-import type { JobRecord, ResourceRef } from '../store/store.js';
+import type { JobRecord, ResourceRef } from '../catalog/model.js';
 import { JOB_KIND_BY_TYPE, type JobKind } from './kinds.js';
 
 const TITLES: Record<string, string> = { not_found: 'Not found.', conflict: 'Conflict.', invalid: 'Invalid input.' };

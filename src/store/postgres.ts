@@ -8,13 +8,14 @@ import pg from 'pg';
 import { CatalogState, indexedColumns, type Write } from '../catalog/state.js';
 import type { ResourceInput } from '../catalog/changes.js';
 import type { ResourceKind } from '../catalog/resources.js';
-import type { Scope } from '../http/operations.js';
+import type { Scope } from '../scopes.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   FINISH_JOB, INSERT_JOB, finishJobParams, jobListSql, writeSql, jobParams, resourceListSql, toJob, toPage, toResource,
   toKey, type JobDbRow, type KeyDbRow, type ResourceDbRow,
 } from './sql.js';
-import type { Filter, JobRecord, KeyRecord, Page, PageResult, ResourceRef, ResourceRow, Store } from './store.js';
+import type { Filter, JobRecord, Page, PageResult, ResourceRef, ResourceRow } from '../catalog/model.js';
+import type { KeyRecord, Store } from './store.js';
 
 /** First argument of the two-key advisory locks: one namespace per purpose, so their keys never collide. */
 export const LOCK = { migrations: 1, jobsOfAccount: 2, resource: 3, enqueue: 4 } as const;

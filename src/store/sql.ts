@@ -2,8 +2,9 @@
 // `?` placeholders; the PostgreSQL adapter numbers them.
 import type { ResourceKind } from '../catalog/resources.js';
 import { indexedColumns, type Write } from '../catalog/state.js';
-import type { Scope } from '../http/operations.js';
-import type { Filter, JobRecord, KeyRecord, Page, PageResult, ResourceRow } from './store.js';
+import type { Scope } from '../scopes.js';
+import type { Filter, JobRecord, Page, PageResult, ResourceRow } from '../catalog/model.js';
+import type { KeyRecord } from './store.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 

@@ -7,13 +7,14 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CatalogState, type Write } from '../catalog/state.js';
 import type { ResourceKind } from '../catalog/resources.js';
-import type { Scope } from '../http/operations.js';
+import type { Scope } from '../scopes.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   FINISH_JOB, INSERT_JOB, finishJobParams, writeSql, jobListSql, jobParams, resourceListSql, toJob, toPage, toResource,
   toKey, type JobDbRow, type KeyDbRow, type ResourceDbRow,
 } from './sql.js';
-import type { Filter, JobRecord, KeyRecord, Page, PageResult, ResourceRef, ResourceRow, Store } from './store.js';
+import type { Filter, JobRecord, Page, PageResult, ResourceRef, ResourceRow } from '../catalog/model.js';
+import type { KeyRecord, Store } from './store.js';
 
 interface GroupMember {
   work: () => unknown;

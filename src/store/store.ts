@@ -4,23 +4,8 @@
 // recorded in one transaction.
 import type { ResourceKind } from '../catalog/resources.js';
 import type { CatalogState } from '../catalog/state.js';
-import type { Scope } from '../http/operations.js';
-
-export interface ResourceRow {
-  kind: ResourceKind;
-  externalId: string;
-  /** Stored attributes, external_id included; timestamps are separate. */
-  attributes: Record<string, unknown>;
-  /** The item a variant belongs to (external id); null for items and categories. */
-  parent: string | null;
-  created: string;
-  updated: string;
-}
-
-export interface ResourceRef {
-  kind: ResourceKind;
-  externalId: string;
-}
+import type { Filter, JobRecord, Page, PageResult, ResourceRef, ResourceRow } from '../catalog/model.js';
+import type { Scope } from '../scopes.js';
 
 export interface KeyRecord {
   id: number;
@@ -30,60 +15,6 @@ export interface KeyRecord {
   prefix: string;
   createdAt: string;
   revokedAt: string | null;
-}
-
-export type JobStatus = 'queued' | 'processing' | 'complete' | 'cancelled';
-
-export interface JobError {
-  id: string;
-  code: string;
-  title: string;
-  detail: string;
-  source: { pointer: string };
-}
-
-export interface JobRecord {
-  id: string;
-  account: string;
-  /** JSON:API type of the job, e.g. catalog-item-bulk-update-job */
-  type: string;
-  status: JobStatus;
-  totalCount: number;
-  completedCount: number;
-  failedCount: number;
-  errors: JobError[];
-  /** External ids of the resources the job created, updated or deleted. */
-  resourceIds: string[];
-  createdAt: string;
-  completedAt: string | null;
-  expiresAt: string | null;
-  /** The validated resource objects of the request, applied in order. */
-  operations: unknown[];
-}
-
-export type Filter =
-  | { field: 'ids'; values: string[] }
-  | { field: 'title' | 'name'; contains: string }
-  | { field: 'published'; equals: boolean }
-  | { field: 'sku'; equals: string }
-  | { field: 'item.id' | 'category.id'; equals: string }
-  | { field: 'status'; equals: JobStatus };
-
-export interface Page {
-  /** Position after which (or, going back, before which) to read; undefined for the first page. */
-  after?: number;
-  before?: number;
-  size: number;
-  descending: boolean;
-}
-
-export interface PageResult<T> {
-  rows: T[];
-  /** Sequence numbers bounding the page, for the next/prev cursors. */
-  first?: number;
-  last?: number;
-  hasNext: boolean;
-  hasPrev: boolean;
 }
 
 export interface Store {

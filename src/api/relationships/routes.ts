@@ -8,7 +8,8 @@ import { invalid, notFound } from '../../http/errors.js';
 import { listLinks, send } from '../../http/jsonapi.js';
 import { operation } from '../../http/operations.js';
 import { parseQuery } from '../../http/query.js';
-import type { Filter, Store } from '../../store/store.js';
+import type { Filter } from '../../catalog/model.js';
+import type { Store } from '../../store/store.js';
 import { LIST_FILTERS, listDocument, querySpec, raise, requireExternalId } from '../resources/routes.js';
 
 interface Relationship {

@@ -8,7 +8,8 @@ import { ApiError, conflict, notFound } from '../../http/errors.js';
 import { baseUrl, listLinks, send } from '../../http/jsonapi.js';
 import { operation } from '../../http/operations.js';
 import { parseQuery, type FilterOperator, type ParsedQuery, type QuerySpec } from '../../http/query.js';
-import type { Filter, ResourceRow, Store } from '../../store/store.js';
+import type { Filter, ResourceRow } from '../../catalog/model.js';
+import type { Store } from '../../store/store.js';
 import { createResourceObject, document, updateResourceObject } from '../schemas.js';
 import { renderResource, selfLink } from './serialize.js';
 

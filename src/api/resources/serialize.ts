@@ -2,7 +2,7 @@
 import { compoundId } from '../../catalog/ids.js';
 import { responseAttributeNames, type ResourceDef } from '../../catalog/resources.js';
 import { pathId } from '../../http/jsonapi.js';
-import type { ResourceRow } from '../../store/store.js';
+import type { ResourceRow } from '../../catalog/model.js';
 
 const ATTRIBUTE_NAMES = new Map<ResourceDef, string[]>();
 
