@@ -3,7 +3,9 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DEFAULT_ACCOUNT, createKey, ensureConfiguredKey, parseScopes } from './keys.js';
-import { JobRunner } from './jobs/runner.js';
+import { JobEngine } from './jobs/engine.js';
+import { sweepExpiredJobs } from './jobs/expiry.js';
+import { systemClock } from './clock.js';
 import { redisLimiters } from './http/rate-limit-redis.js';
 import { buildServer } from './server.js';
 import { openStore } from './store/open.js';
@@ -53,33 +55,38 @@ function onSignals(stop: () => Promise<void>): void {
 async function serve(config: Config, withWorker: boolean): Promise<void> {
   const store = await openStore(config.databaseUrl);
   await prepareKeys(config, store);
-  const runner = withWorker ? new JobRunner(store, config.jobTtlMs, config.jobPollMs, logger) : undefined;
+  const clock = systemClock;
+  const engine = new JobEngine(store, { clock, log: logger, pollMs: config.jobPollMs });
+  const stopSweeping = sweepExpiredJobs(store, clock, logger);
   // With REDIS_URL, every server process counts against the same limits; without it, each its own.
   const redis = config.rateLimits && config.redisUrl ? redisLimiters(config.redisUrl, logger) : undefined;
-  const app = buildServer(config, { store, runner, logger, limiters: redis?.factory });
+  const app = buildServer(config, { store, engine, clock, logger, limiters: redis?.factory });
   // Stop accepting, finish in-flight requests, let the job batch in hand commit, then close the store.
   onSignals(async () => {
     // Requests in flight get a grace period; a connection still open after it (a client that opened one
     // and never sent a request) must not keep the process alive.
     setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
     await app.close();
-    await runner?.stop();
+    await engine.stop();
+    stopSweeping();
     await redis?.close();
     await store.close();
   });
-  runner?.start();
+  if (withWorker) engine.start();
   const address = await app.listen({ port: config.port, host: config.host });
   console.log(`klaviyo-catalog-server listening on ${address}${withWorker ? '' : ' (no job worker)'}`);
 }
 
 async function worker(config: Config): Promise<void> {
   const store = await openStore(config.databaseUrl);
-  const runner = new JobRunner(store, config.jobTtlMs, config.jobPollMs, logger);
+  const engine = new JobEngine(store, { clock: systemClock, log: logger, pollMs: config.jobPollMs });
+  const stopSweeping = sweepExpiredJobs(store, systemClock, logger);
   onSignals(async () => {
-    await runner.stop();
+    await engine.stop();
+    stopSweeping();
     await store.close();
   });
-  runner.start();
+  engine.start();
   console.log('klaviyo-catalog-server worker running');
 }
 

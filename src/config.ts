@@ -1,4 +1,5 @@
 // Reads the environment once into one typed, validated object. Everything else takes a Config.
+import { PACES, type Pace, type PaceSettings } from './jobs/pace.js';
 
 export interface Config {
   port: number;
@@ -11,8 +12,12 @@ export interface Config {
   publicUrl: string | undefined;
   /** How long a finished job stays readable. */
   jobTtlMs: number;
-  /** How often an idle worker looks for jobs queued by other processes. */
+  /** How often an idle worker looks for jobs accepted by other processes. */
   jobPollMs: number;
+  /** How long accepted jobs stay `processing` (CATALOG_JOB_PACE, CATALOG_JOB_PACE_SCALE). */
+  jobPace: PaceSettings;
+  /** The test controls under /__admin/ (CATALOG_CONTROLS=off removes them). */
+  controls: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -45,6 +50,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (apiKey && !/^pk_[A-Za-z0-9_]{8,}$/.test(apiKey)) {
     throw new ConfigError('CATALOG_API_KEY must start with "pk_" followed by at least 8 letters, digits or "_"');
   }
+  const pace = (env.CATALOG_JOB_PACE || 'instant') as Pace;
+  if (!PACES.includes(pace)) throw new ConfigError(`CATALOG_JOB_PACE must be one of ${PACES.join(', ')}, got "${env.CATALOG_JOB_PACE}"`);
+  const scale = env.CATALOG_JOB_PACE_SCALE ? Number(env.CATALOG_JOB_PACE_SCALE) : 1;
+  if (!Number.isFinite(scale) || scale <= 0 || scale > 1000) {
+    throw new ConfigError(`CATALOG_JOB_PACE_SCALE must be a number above 0 and at most 1000, got "${env.CATALOG_JOB_PACE_SCALE}"`);
+  }
+  const controls = (env.CATALOG_CONTROLS ?? 'on').toLowerCase();
+  if (controls !== 'on' && controls !== 'off') throw new ConfigError(`CATALOG_CONTROLS must be "on" or "off", got "${env.CATALOG_CONTROLS}"`);
   return {
     port: integer('PORT', env.PORT, 8080, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -55,5 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     jobTtlMs: integer('CATALOG_JOB_TTL_SECONDS', env.CATALOG_JOB_TTL_SECONDS, 7 * 86400, 1, 365 * 86400) * 1000,
     jobPollMs: integer('CATALOG_JOB_POLL_MS', env.CATALOG_JOB_POLL_MS, 250, 10, 60_000),
+    jobPace: { pace, scale },
+    controls: controls === 'on',
   };
 }

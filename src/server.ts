@@ -13,14 +13,18 @@ import { registerErrorHandling } from './http/errors.js';
 import { registerNotFound } from './http/not-found.js';
 import { memoryLimiters, registerRateLimits, type LimiterFactory } from './http/rate-limit.js';
 import { registerRevision } from './http/revision.js';
-import type { Runner } from './jobs/runner.js';
+import type { JobEngine } from './jobs/engine.js';
+import type { Clock } from './clock.js';
+import { registerJobControls } from './controls/jobs.js';
 import type { Store } from './store/store.js';
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
 
 export interface ServerParts {
   store: Store;
-  runner?: Runner;
+  /** Answers job controls; runs jobs too when started (not under `serve --no-worker`). */
+  engine: JobEngine;
+  clock: Clock;
   limiters?: LimiterFactory;
   logger?: FastifyBaseLogger;
 }
@@ -47,7 +51,8 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerResources(app, parts.store);
   registerRelationships(app, parts.store);
-  registerJobs(app, parts.store, parts.runner);
+  registerJobs(app, { store: parts.store, runner: parts.engine, clock: parts.clock, pace: config.jobPace, ttlMs: config.jobTtlMs });
   registerBackInStock(app, parts.store);
+  if (config.controls) registerJobControls(app, parts.engine);
   return app;
 }

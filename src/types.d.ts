@@ -6,6 +6,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The spec operation a route implements: its scopes and rate limits come from the operations table. */
     operation?: Operation;
+    /** A test control (under /__admin/): `account` ones need a full-access key and act on its account. */
+    control?: 'account';
   }
   interface FastifyRequest {
     /** The account of the authenticated API key. */

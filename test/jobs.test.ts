@@ -51,7 +51,7 @@ await forEachStore('bulk update jobs', (target) => {
     assert.equal(accepted.response.status, 202);
     const queued = accepted.body.data;
     assert.equal(queued.type, 'catalog-item-bulk-update-job');
-    assert.equal(queued.attributes.status, 'queued');
+    assert.equal(queued.attributes.status, 'processing');
     assert.equal(queued.attributes.totalCount, 4);
     assert.equal(queued.attributes.completedAt, null);
 
@@ -140,9 +140,9 @@ await forEachStore('job limits and expiry', (target) => {
       await createItems(server, ['EXP']);
       const accepted = await http(server, 'POST', '/api/catalog-item-bulk-update-jobs', updateJob([['EXP', { title: 'x' }]]));
       const done = await completed(server, accepted.body.data.id);
-      const { expires_at, completed_at } = done.response.data.data.attributes;
+      const { expires_at, created_at } = done.response.data.data.attributes;
       const expiresAt = Date.parse(expires_at);
-      assert.equal(expiresAt - Date.parse(completed_at), 1000);
+      assert.equal(expiresAt - Date.parse(created_at), 1000, 'a job expires its TTL after it was accepted');
       await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now()) + 50));
       assert.equal((await http(server, 'GET', `/api/catalog-item-bulk-update-jobs/${accepted.body.data.id}`)).status, 404);
       assert.deepEqual((await http(server, 'GET', '/api/catalog-item-bulk-update-jobs')).body.data, []);
@@ -152,7 +152,7 @@ await forEachStore('job limits and expiry', (target) => {
   });
 
   it('refuses more than 500 unfinished jobs per account with 429', async () => {
-    // Without a worker every accepted job stays queued.
+    // Without a worker every accepted job stays processing.
     const server = await startServer({ databaseUrl: await target.freshDatabaseUrl(), args: ['--no-worker'] });
     try {
       const body = updateJob([['ANY', { title: 'x' }]]);
@@ -163,9 +163,9 @@ await forEachStore('job limits and expiry', (target) => {
       const refused = await http(server, 'POST', '/api/catalog-item-bulk-update-jobs', body);
       assert.equal(refused.status, 429);
       assert.match(refused.body.errors[0].detail, /500 jobs in progress/);
-      const queued = await http(server, 'GET', '/api/catalog-item-bulk-update-jobs?filter=equals(status,"queued")');
-      assert.equal(queued.body.data.length, 100, 'job lists come in pages of 100');
-      assert.ok(queued.body.links.next);
+      const processing = await http(server, 'GET', '/api/catalog-item-bulk-update-jobs?filter=equals(status,"processing")');
+      assert.equal(processing.body.data.length, 100, 'job lists come in pages of 100');
+      assert.ok(processing.body.links.next);
     } finally {
       await server.stop();
     }

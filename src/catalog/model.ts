@@ -18,14 +18,20 @@ export interface ResourceRef {
   externalId: string;
 }
 
+/**
+ * `processing` from the moment a job is accepted until every resource has been tried; then `complete`, or
+ * `cancelled` when nothing of it could be applied. (`queued` is a status Klaviyo documents but never shows.)
+ */
 export type JobStatus = 'queued' | 'processing' | 'complete' | 'cancelled';
 
+/** One resource of a job that failed, as Klaviyo reports it: `meta.id` names the resource. */
 export interface JobError {
   id: string;
   code: string;
   title: string;
   detail: string;
   source: { pointer: string };
+  meta: { id: string };
 }
 
 export interface JobRecord {
@@ -42,9 +48,20 @@ export interface JobRecord {
   resourceIds: string[];
   createdAt: string;
   completedAt: string | null;
-  expiresAt: string | null;
-  /** The validated resource objects of the request, applied in order. */
+  expiresAt: string;
+}
+
+/** A job that is still processing, with what the engine needs to carry on with it. */
+export interface PendingJob extends JobRecord {
+  /** The validated resource objects of the request, applied in order from completedCount + failedCount. */
   operations: unknown[];
+  /** Times the job was tried and failed for a reason of its own (not its resources' domain errors). */
+  attempts: number;
+  lastError: string | null;
+  /** Not before this time (pace or retry backoff); null: held until a control releases it (manual pace). */
+  runAfter: string | null;
+  /** How many more resources may be applied before the job is held again; null: no limit. */
+  allowance: number | null;
 }
 
 export type Filter =

@@ -16,13 +16,45 @@ export type Write =
 
 const key = (kind: ResourceKind, externalId: string) => `${kind}\u0000${externalId}`;
 
+/** A point in a change to return to (see CatalogState.rollback). */
+export interface StateMark {
+  writes: number;
+  undo: number;
+}
+
 export class CatalogState {
   private readonly rows = new Map<string, ResourceRow | null>();
   readonly writes: Write[] = [];
+  /** Each row replaced since the start, with what it replaced, so a failed part of a change can be undone. */
+  private readonly undo: [string, ResourceRow | null | undefined][] = [];
 
   constructor(refs: ResourceRef[], loaded: ResourceRow[]) {
     for (const ref of refs) this.rows.set(key(ref.kind, ref.externalId), null);
     for (const row of loaded) this.rows.set(key(row.kind, row.externalId), row);
+  }
+
+  private set(key: string, row: ResourceRow | null): void {
+    this.undo.push([key, this.rows.get(key)]);
+    this.rows.set(key, row);
+  }
+
+  mark(): StateMark {
+    return { writes: this.writes.length, undo: this.undo.length };
+  }
+
+  /** The writes recorded since `mark`. */
+  writesSince(mark: StateMark): Write[] {
+    return this.writes.slice(mark.writes);
+  }
+
+  /** Forgets everything recorded since `mark`: the rows read as they did then, and its writes are dropped. */
+  rollback(mark: StateMark): void {
+    while (this.undo.length > mark.undo) {
+      const [key, row] = this.undo.pop()!;
+      if (row === undefined) this.rows.delete(key);
+      else this.rows.set(key, row);
+    }
+    this.writes.length = mark.writes;
   }
 
   get(kind: ResourceKind, externalId: string): ResourceRow | undefined {
@@ -32,19 +64,19 @@ export class CatalogState {
   }
 
   insert(row: ResourceRow): void {
-    this.rows.set(key(row.kind, row.externalId), row);
+    this.set(key(row.kind, row.externalId), row);
     this.writes.push({ op: 'insert', row });
   }
 
   update(row: ResourceRow): void {
-    this.rows.set(key(row.kind, row.externalId), row);
+    this.set(key(row.kind, row.externalId), row);
     this.writes.push({ op: 'update', row });
   }
 
   delete(kind: ResourceKind, externalId: string): void {
-    this.rows.set(key(kind, externalId), null);
+    this.set(key(kind, externalId), null);
     if (kind === 'item') {
-      for (const [k, row] of this.rows) if (row?.kind === 'variant' && row.parent === externalId) this.rows.set(k, null);
+      for (const [k, row] of this.rows) if (row?.kind === 'variant' && row.parent === externalId) this.set(k, null);
     }
     this.writes.push({ op: 'delete', kind, externalId });
   }

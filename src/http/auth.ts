@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { hashKey } from '../keys.js';
 import type { KeyRecord, Store } from '../store/store.js';
 import { ApiError } from './errors.js';
-import type { Scope } from '../scopes.js';
+import { ALL_SCOPES, type Scope } from '../scopes.js';
 
 const PREFIX = 'Klaviyo-API-Key ';
 /** Keys are looked up once per this many ms per process, so revocation reaches every process within it. */
@@ -27,17 +27,18 @@ export function registerAuth(app: FastifyInstance, store: Store): void {
   }
 
   app.addHook('onRequest', async (request) => {
-    const op = request.routeOptions.config.operation;
-    if (!op) return;
+    const { operation: op, control } = request.routeOptions.config;
+    if (!op && !control) return;
     const header = request.headers.authorization;
     if (!header || !header.startsWith(PREFIX)) {
       throw new ApiError(401, 'not_authenticated', 'Send a private API key as "Authorization: Klaviyo-API-Key pk_...".');
     }
     const key = await lookup(hashKey(header.slice(PREFIX.length).trim()));
     if (!key || key.revokedAt) throw new ApiError(401, 'not_authenticated', 'The API key is not valid.');
-    const missing = op.scopes.filter((s) => !grants(key.scopes, s));
+    // Controls act on a whole account: only a full-access key may use them.
+    const missing = (op?.scopes ?? ALL_SCOPES).filter((s) => !grants(key.scopes, s));
     if (missing.length) {
-      throw new ApiError(403, 'permission_denied', `This API key lacks the scope(s) ${missing.join(', ')} that ${op.id} requires.`);
+      throw new ApiError(403, 'permission_denied', `This API key lacks the scope(s) ${missing.join(', ')} that ${op?.id ?? 'this control'} requires.`);
     }
     request.account = key.account;
   });

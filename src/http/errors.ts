@@ -2,6 +2,7 @@
 // (ours, Fastify's, schema validation) as `{"errors":[...]}` and never leaks a stack trace.
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isStoreUnavailable } from '../store/errors.js';
 
 export interface ErrorSource {
   pointer?: string;
@@ -114,13 +115,6 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   return reply.code(error.status).type('application/vnd.api+json').send(Buffer.from(JSON.stringify({ errors: [error.toObject()] })));
 }
 
-/** Connection failures, PostgreSQL shutting down or out of connections, SQLite locked past its timeout. */
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006', 'SQLITE_BUSY']);
-
-function storeUnavailable(error: { code?: string; message?: string }): boolean {
-  return UNAVAILABLE.has(error.code ?? '') || /timeout exceeded when trying to connect|Connection terminated|not currently accepting connections/.test(error.message ?? '');
-}
-
 /** Reading at most this much of a body that is too large before answering (beyond it, the socket is cut). */
 const DISCARD_LIMIT = 64 * 1024 * 1024;
 
@@ -149,7 +143,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (error instanceof ApiError) apiError = error;
     else if (error.validation) apiError = fromValidation(error.validation as AjvError[]);
     else apiError = fromFastify(error);
-    if (!apiError && storeUnavailable(error)) {
+    if (!apiError && isStoreUnavailable(error)) {
       request.log.error({ err: error }, 'store unavailable');
       apiError = new ApiError(503, 'service_unavailable', 'The database is unavailable; retry shortly.', undefined, { 'Retry-After': '1' });
     }

@@ -91,4 +91,25 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX back_in_stock_by_variant ON back_in_stock_subscriptions (account, variant);
     `,
   },
+  {
+    version: 3,
+    name: 'job engine v2: jobs processing from acceptance, with a schedule and attempts',
+    // Jobs accepted before this migration were queued without an expiry: they become processing, due now,
+    // and expire 7 days after creation like every job.
+    sql: (d) => `
+      ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE jobs ADD COLUMN last_error TEXT;
+      ALTER TABLE jobs ADD COLUMN run_after TEXT;
+      ALTER TABLE jobs ADD COLUMN allowance INTEGER;
+      UPDATE jobs SET status = 'processing', run_after = created_at WHERE status = 'queued';
+      UPDATE jobs SET expires_at = ${d === 'sqlite'
+        ? `strftime('%Y-%m-%dT%H:%M:%fZ', created_at, '+7 days')`
+        : `to_char((created_at::timestamptz + interval '7 days') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`}
+        WHERE expires_at IS NULL;
+      DROP INDEX jobs_unfinished;
+      DROP INDEX jobs_unfinished_by_account;
+      CREATE INDEX jobs_processing_by_account ON jobs (account, seq) WHERE status = 'processing';
+      CREATE INDEX jobs_processing_by_due ON jobs (run_after) WHERE status = 'processing';
+    `,
+  },
 ];

@@ -1,8 +1,10 @@
 // The shared store: PostgreSQL through a connection pool, for several server and worker processes at once.
 // It behaves like SqliteStore. SQLite runs one writer at a time; here transactions run side by side, so each
-// one first takes transaction-scoped advisory locks on the resources it refers to (by key, so that also
-// covers rows that do not exist yet), in one global order, and only then reads them. Two changes to the
-// same resource therefore happen one after the other, as they would in SQLite, and never deadlock.
+// one first takes transaction-scoped advisory locks covering the resources it refers to (by key, so that
+// also covers rows that do not exist yet), in one global order, and only then reads them. Two changes to the
+// same resource therefore happen one after the other, as they would in SQLite, and never deadlock. The
+// locks are hashed stripes of the account (at most LOCK_STRIPES per transaction, whatever its size), so a
+// large batch cannot exhaust PostgreSQL's lock table; lock_timeout and statement_timeout bound every wait.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { CatalogState, indexedColumns, type Write } from '../catalog/state.js';
@@ -11,11 +13,12 @@ import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
 import { MIGRATIONS } from './migrations.js';
 import {
-  FINISH_JOB, INSERT_JOB, finishJobParams, jobListSql, writeSql, jobParams, resourceListSql, toJob, toPage, toResource,
-  toKey, type JobDbRow, type KeyDbRow, type ResourceDbRow,
+  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, INSERT_JOB, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
+  jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
+  type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
-import type { Filter, JobRecord, Page, PageResult, ResourceRef, ResourceRow } from '../catalog/model.js';
-import type { KeyRecord, Store } from './store.js';
+import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
+import type { JobBatch, KeyRecord, Store } from './store.js';
 
 /** First argument of the two-key advisory locks: one namespace per purpose, so their keys never collide. */
 export const LOCK = { migrations: 1, jobsOfAccount: 2, resource: 3, enqueue: 4 } as const;
@@ -23,6 +26,18 @@ export const LOCK = { migrations: 1, jobsOfAccount: 2, resource: 3, enqueue: 4 }
 /** A 32-bit lock key for a name (advisory lock keys are integers). Collisions only make two changes wait. */
 function lockKey(name: string): number {
   return createHash('sha256').update(name).digest().readInt32BE(0);
+}
+
+/**
+ * Advisory locks per account that the resources hash onto. A transaction takes at most this many, however
+ * many resources it touches; changes to different resources of an account share a stripe one time in 16.
+ */
+export const LOCK_STRIPES = 16;
+
+/** The stripes covering `refs`, in ascending order (the one global order that rules out deadlocks). */
+function stripesOf(account: string, refs: ResourceRef[]): number[] {
+  const stripes = new Set(refs.map((ref) => lockKey(`${ref.kind}\u0000${ref.externalId}`) & (LOCK_STRIPES - 1)));
+  return [...stripes].map((stripe) => lockKey(`${account}\u0000${stripe}`)).sort((a, b) => a - b);
 }
 
 /**
@@ -79,6 +94,10 @@ export class PostgresStore implements Store {
       // A worker that hangs inside a transaction holds its jobs' locks; PostgreSQL ends its session after
       // this long, which rolls the transaction back and lets another worker take the jobs.
       idle_in_transaction_session_timeout: 60_000,
+      // Nothing waits for ever: a lock or a statement past these fails, and the caller retries (a job batch)
+      // or answers 503 with Retry-After (a request).
+      lock_timeout: 5_000,
+      statement_timeout: 30_000,
     });
     // An idle connection broke (server restart, network): the pool drops it and the next query opens a new
     // one. Without a listener the event would crash the process.
@@ -171,9 +190,9 @@ export class PostgresStore implements Store {
     return r.rows.map(toResource);
   }
 
-  /** Waits for the locks on `refs`, always in ascending key order so that two transactions cannot deadlock. */
+  /** Waits for the stripes covering `refs` (see stripesOf). */
   private async lockRefs(db: pg.PoolClient, account: string, refs: ResourceRef[]): Promise<void> {
-    const keys = [...new Set(refs.map((ref) => lockKey(`${account}\u0000${ref.kind}\u0000${ref.externalId}`)))].sort((a, b) => a - b);
+    const keys = stripesOf(account, refs);
     if (keys.length === 0) return;
     // A function scan of unnest yields the array in order, so the locks are taken in that order.
     await db.query('SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int4[]) AS k', [LOCK.resource, keys]);
@@ -203,7 +222,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  async enqueueJob(job: JobRecord, maxInProgress: number): Promise<boolean> {
+  async enqueueJob(job: PendingJob, maxInProgress: number): Promise<boolean> {
     // Refused now rather than when the job runs: a job that cannot be stored would fail every batch it is
     // in, and hold up the account's queue for good.
     if (containsNul(job.operations)) throw new UnstorableValueError(NUL);
@@ -212,7 +231,7 @@ export class PostgresStore implements Store {
       // Enqueues of one account count and insert one at a time, so the limit holds, and seq (taken inside the
       // lock) follows commit order: a worker never sees a job before an older one of the same account.
       await db.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK.enqueue, lockKey(job.account)]);
-      const unfinished = await run<{ n: string }>(db, `SELECT count(*) AS n FROM jobs WHERE account = ? AND status IN ('queued', 'processing')`, [job.account]);
+      const unfinished = await run<{ n: string }>(db, COUNT_UNFINISHED_JOBS, [job.account]);
       if (Number(unfinished.rows[0].n) >= maxInProgress) return false;
       await run(db, INSERT_JOB, jobParams(job));
       return true;
@@ -221,8 +240,7 @@ export class PostgresStore implements Store {
 
   async getJob(account: string, type: string, id: string, now: string): Promise<JobRecord | undefined> {
     if (containsNul(id)) return undefined; // never stored, as in SQLite: not found rather than refused
-    const row = (await run<JobDbRow>(this.pool, 'SELECT * FROM jobs WHERE account = ? AND type = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)',
-      [account, type, id, now])).rows[0];
+    const row = (await run<JobDbRow>(this.pool, GET_JOB, [account, type, id, now])).rows[0];
     return row && toJob(row);
   }
 
@@ -231,37 +249,50 @@ export class PostgresStore implements Store {
     return toPage((await run<JobDbRow>(this.pool, q.sql, q.params)).rows, q, page, toJob);
   }
 
+  async accountsWithDueJobs(now: string, limit: number): Promise<string[]> {
+    return (await run<{ account: string }>(this.pool, ACCOUNTS_WITH_DUE_JOBS, [now, limit])).rows.map((r) => r.account);
+  }
+
+  async nextJobDueAt(now: string): Promise<string | undefined> {
+    return (await run<{ due: string | null }>(this.pool, NEXT_JOB_DUE, [now])).rows[0].due ?? undefined;
+  }
+
   /**
-   * Any number of workers may call this at once. A worker owns an account's queue for the length of one
-   * transaction (an advisory lock, tried without waiting, so workers spread over accounts): the account's
-   * jobs then run strictly in acceptance order, and are applied and marked finished in the same commit.
-   * If the worker dies, PostgreSQL rolls the transaction back and drops the lock; the jobs are still queued.
+   * Any number of workers may call this at once. A worker holds an account's queue for the length of one
+   * transaction (an advisory lock, tried without waiting, so workers spread over accounts). If the worker
+   * dies, PostgreSQL rolls the transaction back and drops the lock; its jobs are as they were.
    */
-  async runJobs(limit: number, refsOf: (job: JobRecord) => ResourceRef[], process: (job: JobRecord, state: CatalogState) => void): Promise<number> {
+  async withJobQueue<T>(account: string, work: (batch: JobBatch) => Promise<T>): Promise<T | undefined> {
     return this.inTransaction(async (db) => {
-      // The accounts with the oldest waiting jobs; 20 leaves room for as many workers busy on the first ones.
-      const candidates = await db.query<{ account: string }>(
-        `SELECT account FROM jobs WHERE status IN ('queued', 'processing') GROUP BY account ORDER BY min(seq) LIMIT 20`);
-      for (const { account } of candidates.rows) {
-        const locked = await db.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [LOCK.jobsOfAccount, lockKey(account)]);
-        if (!locked.rows[0].ok) continue; // another worker has this account
-        // Read after taking the lock, so the previous owner's commit is visible and nothing runs twice.
-        const jobs = (await run<JobDbRow>(db, `SELECT * FROM jobs WHERE account = ? AND status IN ('queued', 'processing') ORDER BY seq LIMIT ?`,
-          [account, limit])).rows.map(toJob);
-        if (jobs.length === 0) continue; // finished by the previous owner meanwhile
-        const refs = jobs.flatMap(refsOf);
-        await this.lockRefs(db, account, refs);
-        const state = new CatalogState(refs, await this.load(db, account, refs));
-        for (const job of jobs) process(job, state);
-        await this.apply(db, account, state.writes);
-        for (const job of jobs) await run(db, FINISH_JOB, finishJobParams(job));
-        return jobs.length;
-      }
-      return 0;
+      const locked = await db.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [LOCK.jobsOfAccount, lockKey(account)]);
+      if (!locked.rows[0].ok) return undefined;
+      let savepoints = 0;
+      // Read after taking the lock, so the previous holder's commit is visible and nothing runs twice.
+      return work({
+        unfinishedJobs: async (limit) => (await run<PendingJobDbRow>(db, UNFINISHED_JOBS, [account, limit])).rows.map(toPendingJob),
+        lockResources: (refs) => this.lockRefs(db, account, refs),
+        loadResources: (refs) => this.load(db, account, refs),
+        savepoint: async (inner) => {
+          const name = `job_${++savepoints}`;
+          await db.query(`SAVEPOINT ${name}`);
+          try {
+            const result = await inner();
+            await db.query(`RELEASE SAVEPOINT ${name}`);
+            return result;
+          } catch (err) {
+            await db.query(`ROLLBACK TO SAVEPOINT ${name}`);
+            throw err;
+          }
+        },
+        write: (writes) => this.apply(db, account, writes),
+        saveJob: async (job) => {
+          await run(db, SAVE_JOB, saveJobParams(job));
+        },
+      });
     });
   }
 
   async deleteExpiredJobs(now: string): Promise<number> {
-    return (await run(this.pool, 'DELETE FROM jobs WHERE expires_at IS NOT NULL AND expires_at <= ?', [now])).rowCount ?? 0;
+    return (await run(this.pool, DELETE_EXPIRED_JOBS, [now])).rowCount ?? 0;
   }
 }

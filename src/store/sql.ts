@@ -3,7 +3,7 @@
 import type { ResourceKind } from '../catalog/resources.js';
 import { indexedColumns, type Write } from '../catalog/state.js';
 import type { Scope } from '../scopes.js';
-import type { Filter, JobRecord, Page, PageResult, ResourceRow } from '../catalog/model.js';
+import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRow } from '../catalog/model.js';
 import type { KeyRecord } from './store.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -58,11 +58,21 @@ export interface JobDbRow {
   failed_count: number;
   errors: string;
   resource_ids: string;
-  operations: string;
   created_at: string;
   completed_at: string | null;
-  expires_at: string | null;
+  expires_at: string;
 }
+
+export interface PendingJobDbRow extends JobDbRow {
+  operations: string;
+  attempts: number | string;
+  last_error: string | null;
+  run_after: string | null;
+  allowance: number | string | null;
+}
+
+/** What clients see of a job; `operations` (up to 5 MB) is read only by the engine. */
+export const JOB_COLUMNS = 'seq, id, account, type, status, total_count, completed_count, failed_count, errors, resource_ids, created_at, completed_at, expires_at';
 
 export function toJob(r: JobDbRow): JobRecord {
   return {
@@ -78,17 +88,46 @@ export function toJob(r: JobDbRow): JobRecord {
     createdAt: r.created_at,
     completedAt: r.completed_at,
     expiresAt: r.expires_at,
-    operations: JSON.parse(r.operations),
   };
 }
 
-export function jobParams(job: JobRecord) {
-  return [
-    job.id, job.account, job.type, job.status, job.totalCount, job.completedCount, job.failedCount,
-    JSON.stringify(job.errors), JSON.stringify(job.resourceIds), JSON.stringify(job.operations),
-    job.createdAt, job.completedAt, job.expiresAt,
-  ];
+export function toPendingJob(r: PendingJobDbRow): PendingJob {
+  return {
+    ...toJob(r),
+    operations: JSON.parse(r.operations),
+    attempts: Number(r.attempts),
+    lastError: r.last_error,
+    runAfter: r.run_after,
+    allowance: r.allowance === null ? null : Number(r.allowance),
+  };
 }
+
+export const INSERT_JOB = `INSERT INTO jobs (id, account, type, status, total_count, completed_count, failed_count, errors, resource_ids,
+  operations, created_at, completed_at, expires_at, attempts, last_error, run_after, allowance)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+export const jobParams = (job: PendingJob) => [
+  job.id, job.account, job.type, job.status, job.totalCount, job.completedCount, job.failedCount,
+  JSON.stringify(job.errors), JSON.stringify(job.resourceIds), JSON.stringify(job.operations),
+  job.createdAt, job.completedAt, job.expiresAt, job.attempts, job.lastError, job.runAfter, job.allowance,
+];
+
+/** A finished job's operations are dropped: nothing reads them again. */
+export const SAVE_JOB = `UPDATE jobs SET status = ?, completed_count = ?, failed_count = ?, errors = ?, resource_ids = ?, completed_at = ?,
+  attempts = ?, last_error = ?, run_after = ?, allowance = ?, operations = CASE WHEN ? = 1 THEN operations ELSE '[]' END WHERE id = ?`;
+
+export const saveJobParams = (job: PendingJob) => [
+  job.status, job.completedCount, job.failedCount, JSON.stringify(job.errors), JSON.stringify(job.resourceIds), job.completedAt,
+  job.attempts, job.lastError, job.runAfter, job.allowance, job.status === 'processing' ? 1 : 0, job.id,
+];
+
+export const UNFINISHED_JOBS = `SELECT * FROM jobs WHERE account = ? AND status = 'processing' ORDER BY seq LIMIT ?`;
+export const COUNT_UNFINISHED_JOBS = `SELECT count(*) AS n FROM jobs WHERE account = ? AND status = 'processing'`;
+export const ACCOUNTS_WITH_DUE_JOBS = `SELECT account FROM jobs WHERE status = 'processing' AND run_after <= ?
+  GROUP BY account ORDER BY min(seq) LIMIT ?`;
+export const NEXT_JOB_DUE = `SELECT min(run_after) AS due FROM jobs WHERE status = 'processing' AND run_after > ?`;
+export const GET_JOB = `SELECT ${JOB_COLUMNS} FROM jobs WHERE account = ? AND type = ? AND id = ? AND expires_at > ?`;
+export const DELETE_EXPIRED_JOBS = 'DELETE FROM jobs WHERE expires_at <= ?';
 
 /** The statements that carry out one write of a change, the same for both adapters, in order. */
 export function writeSql(account: string, w: Write): [string, unknown[]][] {
@@ -131,17 +170,6 @@ export function writeSql(account: string, w: Write): [string, unknown[]][] {
     }
   }
 }
-
-export const INSERT_JOB = `INSERT INTO jobs (id, account, type, status, total_count, completed_count, failed_count,
-  errors, resource_ids, operations, created_at, completed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
-export const FINISH_JOB = `UPDATE jobs SET status = ?, completed_count = ?, failed_count = ?, errors = ?, resource_ids = ?,
-  completed_at = ?, expires_at = ?, operations = '[]' WHERE id = ?`;
-
-export const finishJobParams = (job: JobRecord) => [
-  job.status, job.completedCount, job.failedCount, JSON.stringify(job.errors), JSON.stringify(job.resourceIds),
-  job.completedAt, job.expiresAt, job.id,
-];
 
 function contains(dialect: Dialect): string {
   return dialect === 'sqlite' ? 'instr(r.title, ?) > 0' : 'strpos(r.title, ?) > 0';
@@ -188,7 +216,7 @@ export interface ListSql {
  * `base` is the table with its fixed conditions, `seq` the column it is read in order of (an index's last
  * column): the cost does not grow with the page's position.
  */
-function pageSql(base: string, seq: string, baseParams: unknown[], conditions: string[], params: unknown[], page: Page): ListSql {
+function pageSql(columns: string, base: string, seq: string, baseParams: unknown[], conditions: string[], params: unknown[], page: Page): ListSql {
   const where = [...conditions];
   const all = [...baseParams, ...params];
   const backwards = page.before !== undefined;
@@ -201,7 +229,7 @@ function pageSql(base: string, seq: string, baseParams: unknown[], conditions: s
   }
   const ascending = page.descending === backwards;
   all.push(page.size + 1);
-  const sql = `SELECT r.* FROM ${base}${where.length ? ' AND ' + where.join(' AND ') : ''} ORDER BY ${seq} ${ascending ? 'ASC' : 'DESC'} LIMIT ?`;
+  const sql = `SELECT ${columns} FROM ${base}${where.length ? ' AND ' + where.join(' AND ') : ''} ORDER BY ${seq} ${ascending ? 'ASC' : 'DESC'} LIMIT ?`;
   return { sql, params: all, reversed: backwards };
 }
 
@@ -214,18 +242,18 @@ export function resourceListSql(dialect: Dialect, account: string, kind: Resourc
   const params: unknown[] = [];
   const link = linkFilter(kind, filters) as { equals: string } | undefined;
   const conditions = filters.filter((f) => f !== link).map((f) => filterSql(dialect, kind, f, params));
-  if (!link) return pageSql('resources r WHERE r.account = ? AND r.kind = ?', 'r.seq', [account, kind], conditions, params, page);
+  if (!link) return pageSql('r.*', 'resources r WHERE r.account = ? AND r.kind = ?', 'r.seq', [account, kind], conditions, params, page);
   // The items of a category (or the categories of an item) are read from the link table's index, in the
   // related resources' order, rather than by scanning every resource for a link.
   const [mine, other] = kind === 'item' ? ['item', 'category'] : ['category', 'item'];
-  return pageSql(`item_categories l JOIN resources r ON r.seq = l.${mine}_seq WHERE l.account = ? AND l.${other} = ?`, `l.${mine}_seq`,
+  return pageSql('r.*', `item_categories l JOIN resources r ON r.seq = l.${mine}_seq WHERE l.account = ? AND l.${other} = ?`, `l.${mine}_seq`,
     [account, link.equals], conditions, params, page);
 }
 
 export function jobListSql(dialect: Dialect, account: string, type: string, filters: Filter[], page: Page, now: string): ListSql {
   const params: unknown[] = [];
   const conditions = filters.map((f) => filterSql(dialect, 'item', f, params));
-  return pageSql('jobs r WHERE r.account = ? AND r.type = ? AND (r.expires_at IS NULL OR r.expires_at > ?)', 'r.seq', [account, type, now], conditions, params, page);
+  return pageSql(JOB_COLUMNS.split(', ').map((c) => `r.${c}`).join(', '), 'jobs r WHERE r.account = ? AND r.type = ? AND r.expires_at > ?', 'r.seq', [account, type, now], conditions, params, page);
 }
 
 /**

@@ -10,11 +10,12 @@ import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
 import { MIGRATIONS } from './migrations.js';
 import {
-  FINISH_JOB, INSERT_JOB, finishJobParams, writeSql, jobListSql, jobParams, resourceListSql, toJob, toPage, toResource,
-  toKey, type JobDbRow, type KeyDbRow, type ResourceDbRow,
+  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, INSERT_JOB, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
+  jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
+  type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
-import type { Filter, JobRecord, Page, PageResult, ResourceRef, ResourceRow } from '../catalog/model.js';
-import type { KeyRecord, Store } from './store.js';
+import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
+import type { JobBatch, KeyRecord, Store } from './store.js';
 
 interface GroupMember {
   work: () => unknown;
@@ -61,13 +62,14 @@ export class SqliteStore implements Store {
       revokeKey: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
       countKeys: db.prepare('SELECT count(*) FROM api_keys WHERE revoked_at IS NULL').pluck(),
       resource: db.prepare('SELECT * FROM resources WHERE account = ? AND kind = ? AND external_id = ?'),
-      unfinished: db.prepare(`SELECT count(*) FROM jobs WHERE account = ? AND status IN ('queued', 'processing')`).pluck(),
+      unfinished: db.prepare(COUNT_UNFINISHED_JOBS).pluck(),
       insertJob: db.prepare(INSERT_JOB),
-      job: db.prepare('SELECT * FROM jobs WHERE account = ? AND type = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)'),
-      oldestUnfinished: db.prepare(`SELECT account FROM jobs WHERE status IN ('queued', 'processing') ORDER BY seq LIMIT 1`).pluck(),
-      unfinishedOf: db.prepare(`SELECT * FROM jobs WHERE account = ? AND status IN ('queued', 'processing') ORDER BY seq LIMIT ?`),
-      finishJob: db.prepare(FINISH_JOB),
-      deleteExpired: db.prepare('DELETE FROM jobs WHERE expires_at IS NOT NULL AND expires_at <= ?'),
+      job: db.prepare(GET_JOB),
+      accountsWithDueJobs: db.prepare(ACCOUNTS_WITH_DUE_JOBS).pluck(),
+      nextJobDue: db.prepare(NEXT_JOB_DUE).pluck(),
+      unfinishedJobs: db.prepare(UNFINISHED_JOBS),
+      saveJob: db.prepare(SAVE_JOB),
+      deleteExpired: db.prepare(DELETE_EXPIRED_JOBS),
     };
   }
 
@@ -147,7 +149,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  async enqueueJob(job: JobRecord, maxInProgress: number): Promise<boolean> {
+  async enqueueJob(job: PendingJob, maxInProgress: number): Promise<boolean> {
     return this.commitInGroup(() => {
       if ((this.stmt.unfinished.get(job.account) as number) >= maxInProgress) return false;
       this.stmt.insertJob.run(...jobParams(job));
@@ -168,6 +170,12 @@ export class SqliteStore implements Store {
   }
 
   private commitGroup(): void {
+    // A job batch holds its transaction only within one turn of the event loop, so this cannot run inside it;
+    // were it ever to, these writes would join a transaction that may yet roll back. Wait for it instead.
+    if (this.db.inTransaction) {
+      setImmediate(() => this.commitGroup());
+      return;
+    }
     const members = this.group;
     this.group = [];
     const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
@@ -202,21 +210,54 @@ export class SqliteStore implements Store {
     return toPage(this.prepared(q.sql).all(...q.params) as JobDbRow[], q, page, toJob);
   }
 
-  async runJobs(limit: number, refsOf: (job: JobRecord) => ResourceRef[], process: (job: JobRecord, state: CatalogState) => void): Promise<number> {
-    return this.db.transaction(() => {
-      const account = this.stmt.oldestUnfinished.get() as string | undefined;
-      if (account === undefined) return 0;
-      const jobs = (this.stmt.unfinishedOf.all(account, limit) as JobDbRow[]).map(toJob);
-      const refs = jobs.flatMap(refsOf);
-      const state = new CatalogState(refs, this.load(account, refs));
-      for (const job of jobs) process(job, state);
-      this.apply(account, state.writes);
-      for (const job of jobs) this.stmt.finishJob.run(...finishJobParams(job));
-      return jobs.length;
-    }).immediate();
+  async accountsWithDueJobs(now: string, limit: number): Promise<string[]> {
+    return this.stmt.accountsWithDueJobs.all(now, limit) as string[];
+  }
+
+  async nextJobDueAt(now: string): Promise<string | undefined> {
+    return (this.stmt.nextJobDue.get(now) as string | null) ?? undefined;
+  }
+
+  /**
+   * One writer at a time: BEGIN IMMEDIATE takes SQLite's write lock, which also keeps the account's queue.
+   * Every batch method runs synchronously and returns a settled promise, so `work` (awaiting only these)
+   * runs to its end in the same turn of the event loop: no request runs inside this transaction.
+   */
+  async withJobQueue<T>(account: string, work: (batch: JobBatch) => Promise<T>): Promise<T | undefined> {
+    let savepoints = 0;
+    const batch: JobBatch = {
+      unfinishedJobs: async (limit) => (this.stmt.unfinishedJobs.all(account, limit) as PendingJobDbRow[]).map(toPendingJob),
+      lockResources: async () => {}, // the write lock already excludes every other writer
+      loadResources: async (refs) => this.load(account, refs),
+      savepoint: async (inner) => {
+        const name = `job_${++savepoints}`;
+        this.db.exec(`SAVEPOINT ${name}`);
+        try {
+          const result = await inner();
+          this.db.exec(`RELEASE ${name}`);
+          return result;
+        } catch (err) {
+          this.db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+          throw err;
+        }
+      },
+      write: async (writes) => this.apply(account, writes),
+      saveJob: async (job) => {
+        this.stmt.saveJob.run(...saveJobParams(job));
+      },
+    };
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await work(batch);
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
   }
 
   async deleteExpiredJobs(now: string): Promise<number> {
-    return this.stmt.deleteExpired.run(now).changes;
+    return this.commitInGroup(() => this.stmt.deleteExpired.run(now).changes);
   }
 }

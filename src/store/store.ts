@@ -1,10 +1,10 @@
 // The storage interface. Adapters (sqlite, postgres) implement it; nothing above this line knows SQL.
-// Writes go through `transact` (or the job runner's `runJobs`): the adapter loads the resources a change
+// Writes go through `transact` (or the job engine's `withJobQueue`): the adapter loads the resources a change
 // refers to into a CatalogState, domain code decides on that snapshot, and the adapter commits what it
 // recorded in one transaction.
 import type { ResourceKind } from '../catalog/resources.js';
-import type { CatalogState } from '../catalog/state.js';
-import type { Filter, JobRecord, Page, PageResult, ResourceRef, ResourceRow } from '../catalog/model.js';
+import type { CatalogState, Write } from '../catalog/state.js';
+import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
 import type { Scope } from '../scopes.js';
 
 export interface KeyRecord {
@@ -34,15 +34,33 @@ export interface Store {
   /** Loads `refs`, runs `decide` on them and commits what it recorded, atomically. */
   transact<T>(account: string, refs: ResourceRef[], decide: (state: CatalogState) => T): Promise<T>;
 
-  /** Stores a queued job unless the account already has `maxInProgress` unfinished jobs. */
-  enqueueJob(job: JobRecord, maxInProgress: number): Promise<boolean>;
+  /** Stores a new job unless the account already has `maxInProgress` unfinished jobs. */
+  enqueueJob(job: PendingJob, maxInProgress: number): Promise<boolean>;
   getJob(account: string, type: string, id: string, now: string): Promise<JobRecord | undefined>;
   listJobs(account: string, type: string, filters: Filter[], page: Page, now: string): Promise<PageResult<JobRecord>>;
+  /** Accounts with an unfinished job due to run at `now`, those waiting longest first (at most `limit`). */
+  accountsWithDueJobs(now: string, limit: number): Promise<string[]>;
+  /** When the earliest unfinished job that is not yet due falls due; undefined if none waits. */
+  nextJobDueAt(now: string): Promise<string | undefined>;
   /**
-   * Claims the oldest unfinished jobs of one account (at most `limit`, in the order they were accepted),
-   * loads what they refer to, lets `process` apply each in turn, and commits the results with the jobs'
-   * new counters in one transaction. Returns how many jobs it finished (0: nothing to do).
+   * Runs `work` in one transaction that holds the account's job queue: no other worker runs that account's
+   * jobs meanwhile. Commits when `work` returns, rolls back when it throws; undefined when another process
+   * holds the queue. SQLite: `work` may await only the batch's own methods (see SqliteStore.withJobQueue).
    */
-  runJobs(limit: number, refsOf: (job: JobRecord) => ResourceRef[], process: (job: JobRecord, state: CatalogState) => void): Promise<number>;
+  withJobQueue<T>(account: string, work: (batch: JobBatch) => Promise<T>): Promise<T | undefined>;
   deleteExpiredJobs(now: string): Promise<number>;
+}
+
+/** One account's job queue inside a transaction (Store.withJobQueue). The job engine's only access to storage. */
+export interface JobBatch {
+  /** The account's unfinished jobs in acceptance order, at most `limit`. */
+  unfinishedJobs(limit: number): Promise<PendingJob[]>;
+  /** Keeps other writers off these resources until the transaction ends, with a bounded number of locks. */
+  lockResources(refs: ResourceRef[]): Promise<void>;
+  loadResources(refs: ResourceRef[]): Promise<ResourceRow[]>;
+  /** Runs `work` in a savepoint: when it throws, its writes are undone and the error is passed on. */
+  savepoint<T>(work: () => Promise<T>): Promise<T>;
+  write(writes: Write[]): Promise<void>;
+  /** Stores the job's status, counters, errors and schedule. */
+  saveJob(job: PendingJob): Promise<void>;
 }

@@ -1,5 +1,5 @@
-// Bulk jobs, for every kind: POST validates the whole payload and stores the job (202), GET shows it with
-// live counters, the list pages through an account's jobs of that kind.
+// Bulk jobs, for every kind: POST validates the whole payload and stores the job, already `processing` (202);
+// GET shows it as the engine moves it along; the list pages through an account's jobs of that kind.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ulid } from 'ulid';
 import { checkInput, type ResourceInput } from '../../catalog/changes.js';
@@ -9,39 +9,43 @@ import { baseUrl, listLinks, pathId, send } from '../../http/jsonapi.js';
 import { operation } from '../../http/operations.js';
 import { parseQuery, type ParsedQuery, type QuerySpec } from '../../http/query.js';
 import { JOB_KINDS, MAX_JOBS_IN_PROGRESS, type JobKind } from '../../jobs/kinds.js';
-import type { Runner } from '../../jobs/runner.js';
-import type { JobRecord } from '../../catalog/model.js';
+import type { JobEngine } from '../../jobs/engine.js';
+import { firstRunAfter, type PaceSettings } from '../../jobs/pace.js';
+import type { Clock } from '../../clock.js';
+import { klaviyoTime } from '../../http/timestamps.js';
+import type { JobRecord, PendingJob } from '../../catalog/model.js';
 import type { Store } from '../../store/store.js';
 import { JOB_ATTRIBUTE_NAMES, createResourceObject, deleteResourceObject, jobDocument, updateResourceObject } from '../schemas.js';
 import { fieldsOf, raise } from '../resources/routes.js';
 import { FinishedJobCache } from './finished-cache.js';
 import { renderResource } from '../resources/serialize.js';
 
-export function renderJob(base: string, kind: JobKind, job: JobRecord, fields?: Set<string>) {
-  const self = `${base}/api/${kind.path}/${pathId(job.id)}/`;
+/**
+ * A job as Klaviyo shows it. The changed resources are listed (data only) once it has finished; while it
+ * processes the list is empty; the 202 of its creation, and a finished job that changed nothing, have no
+ * `relationships` member at all.
+ */
+export function renderJob(base: string, kind: JobKind, job: JobRecord, fields?: Set<string>, accepted = false) {
   const all: Record<string, unknown> = {
     status: job.status,
-    created_at: job.createdAt,
+    created_at: klaviyoTime(job.createdAt),
     total_count: job.totalCount,
     completed_count: job.completedCount,
     failed_count: job.failedCount,
-    completed_at: job.completedAt,
+    completed_at: klaviyoTime(job.completedAt),
     errors: job.errors,
-    expires_at: job.expiresAt,
+    expires_at: klaviyoTime(job.expiresAt),
   };
   const attributes: Record<string, unknown> = {};
   for (const name of JOB_ATTRIBUTE_NAMES) if (!fields || fields.has(name)) attributes[name] = all[name];
+  const changed = job.status === 'processing' ? [] : job.resourceIds;
+  const listed = !accepted && (job.status === 'processing' || changed.length > 0);
   return {
     type: kind.type,
     id: job.id,
     attributes,
-    relationships: {
-      [kind.listName]: {
-        data: job.resourceIds.map((id) => ({ type: kind.resource.type, id: compoundId(id) })),
-        links: { self: `${self}relationships/${kind.listName}/`, related: `${self}${kind.listName}/` },
-      },
-    },
-    links: { self },
+    ...(listed && { relationships: { [kind.listName]: { data: changed.map((id) => ({ type: kind.resource.type, id: compoundId(id) })) } } }),
+    links: { self: `${base}/api/${kind.path}/${pathId(job.id)}/` },
   };
 }
 
@@ -63,12 +67,23 @@ async function renderJobDocument(request: FastifyRequest, store: Store, kind: Jo
   const base = baseUrl(request);
   const data = renderJob(base, kind, job, query.fields.get(kind.type));
   if (!query.include.has(kind.listName)) return { data, links: { self: data.links.self } };
-  const rows = await store.getResources(request.account, kind.resource.kind, job.resourceIds);
+  const rows = job.status === 'processing' ? [] : await store.getResources(request.account, kind.resource.kind, job.resourceIds);
   const included = rows.map((row) => renderResource(base, kind.resource, row, { fields: query.fields.get(kind.resource.type) }));
   return { data, included, links: { self: data.links.self } };
 }
 
-function registerJobKind(app: FastifyInstance, store: Store, runner: Runner | undefined, kind: JobKind, finished: FinishedJobCache): void {
+export interface JobRouteParts {
+  store: Store;
+  /** The engine of this process, told of new jobs (it may not run them: `serve --no-worker`). */
+  runner: Pick<JobEngine, 'notify'>;
+  clock: Clock;
+  pace: PaceSettings;
+  /** How long a job stays readable after it was accepted. */
+  ttlMs: number;
+}
+
+function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKind, finished: FinishedJobCache): void {
+  const { store, runner, clock } = parts;
   const resourceObject = kind.action === 'create' ? createResourceObject(kind.resource)
     : kind.action === 'update' ? updateResourceObject(kind.resource)
     : deleteResourceObject(kind.resource);
@@ -84,17 +99,20 @@ function registerJobKind(app: FastifyInstance, store: Store, runner: Runner | un
     const query = parseQuery(request, { fields: jobFields });
     const inputs = request.body.data.attributes[kind.listName].data;
     checkPayload(kind, inputs);
-    const job: JobRecord = {
-      id: ulid(), account: request.account, type: kind.type, status: 'queued',
+    const now = clock.now();
+    const runAfter = firstRunAfter(parts.pace, now);
+    const job: PendingJob = {
+      id: ulid(), account: request.account, type: kind.type, status: 'processing',
       totalCount: inputs.length, completedCount: 0, failedCount: 0, errors: [], resourceIds: [],
-      createdAt: new Date().toISOString(), completedAt: null, expiresAt: null, operations: inputs,
+      createdAt: now.toISOString(), completedAt: null, expiresAt: new Date(now.getTime() + parts.ttlMs).toISOString(),
+      operations: inputs, attempts: 0, lastError: null, runAfter: runAfter && runAfter.toISOString(), allowance: null,
     };
     if (!(await store.enqueueJob(job, MAX_JOBS_IN_PROGRESS))) {
       throw new ApiError(429, 'throttled', `This account already has ${MAX_JOBS_IN_PROGRESS} jobs in progress; wait for some to complete.`,
         undefined, { 'Retry-After': '1' });
     }
-    runner?.notify();
-    const data = renderJob(baseUrl(request), kind, job, query.fields.get(kind.type));
+    runner.notify();
+    const data = renderJob(baseUrl(request), kind, job, query.fields.get(kind.type), true);
     return send(reply, 202, { data, links: { self: data.links.self } });
   });
 
@@ -103,12 +121,12 @@ function registerJobKind(app: FastifyInstance, store: Store, runner: Runner | un
   }, async (request, reply) => {
     const query = parseQuery(request, getSpec);
     const cacheKey = query.include.size ? undefined : `${request.account}\n${baseUrl(request)}${request.url}`;
-    const cached = cacheKey && finished.get(cacheKey, Date.now());
+    const cached = cacheKey && finished.get(cacheKey, clock.now().getTime());
     if (cached) return send(reply, 200, cached);
-    const job = await store.getJob(request.account, kind.type, request.params.job_id, new Date().toISOString());
+    const job = await store.getJob(request.account, kind.type, request.params.job_id, clock.now().toISOString());
     if (!job) throw notFound(`There is no ${kind.type} with id '${request.params.job_id}'.`);
     const document = await renderJobDocument(request, store, kind, job, query);
-    if (!cacheKey || job.status !== 'complete') return send(reply, 200, document);
+    if (!cacheKey || job.status === 'processing') return send(reply, 200, document);
     const body = Buffer.from(JSON.stringify(document));
     finished.set(cacheKey, body, Date.parse(job.expiresAt!));
     return send(reply, 200, body);
@@ -116,13 +134,13 @@ function registerJobKind(app: FastifyInstance, store: Store, runner: Runner | un
 
   app.get(`/api/${kind.path}`, { config: { operation: operation(kind.operations.list) } }, async (request, reply) => {
     const query = parseQuery(request, { fields: jobFields, filter: { status: 'equals' }, page: { pageSize: false } });
-    const page = await store.listJobs(request.account, kind.type, query.filters, { ...query.page, size: 100 }, new Date().toISOString());
+    const page = await store.listJobs(request.account, kind.type, query.filters, { ...query.page, size: 100 }, clock.now().toISOString());
     const base = baseUrl(request);
     return send(reply, 200, { data: page.rows.map((job) => renderJob(base, kind, job, query.fields.get(kind.type))), links: listLinks(request, page) });
   });
 }
 
-export function registerJobs(app: FastifyInstance, store: Store, runner: Runner | undefined): void {
+export function registerJobs(app: FastifyInstance, parts: JobRouteParts): void {
   const finished = new FinishedJobCache();
-  for (const kind of JOB_KINDS) registerJobKind(app, store, runner, kind, finished);
+  for (const kind of JOB_KINDS) registerJobKind(app, parts, kind, finished);
 }

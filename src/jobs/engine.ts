@@ -1,0 +1,291 @@
+// The bulk job engine: the whole life of a job after it was accepted, written once for every store.
+//
+// Each turn it picks an account with a due job, fairly (the account served longest ago goes first), and in
+// one transaction holding that account's queue: chooses the jobs that may run (order.ts), locks and loads
+// what they touch, applies each job in its own savepoint, and saves the jobs with their writes. A job that
+// throws is undone alone and tried again after a backoff, running by itself; after MAX_ATTEMPTS its last run
+// applies each resource in a savepoint of its own, so what can be stored is, and what cannot is reported.
+// A crash at any moment rolls the open transaction back: every job is then as it was before the turn.
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../clock.js';
+import type { PendingJob } from '../catalog/model.js';
+import { CatalogState } from '../catalog/state.js';
+import { isStoreUnavailable } from '../store/errors.js';
+import type { JobBatch, Store } from '../store/store.js';
+import { applyNext, failNext, finish, isDone, nextIndex, remainingRefs } from './apply.js';
+import { HeldResources, runnableJobs } from './order.js';
+import { MAX_JOBS_IN_PROGRESS } from './kinds.js';
+
+/** What a control may do to an unfinished job (manual pace): release resources to apply, or cancel it. */
+export type JobStep = { action: 'apply'; count: number } | { action: 'complete' } | { action: 'cancel' };
+
+/**
+ * A batch (one transaction) may take about this long. With SQLite it runs on the thread that serves requests,
+ * so it bounds the pause other requests see; within it, as many jobs as fit share one commit.
+ */
+const BATCH_BUDGET_MS = 4;
+const MAX_JOBS_PER_BATCH = 20;
+/** How far down an account's queue a batch looks for runnable jobs behind held ones. */
+const SCAN_LIMIT = 100;
+/** Accounts considered per turn. */
+const ACCOUNTS_PER_TURN = 100;
+/** Runs of a job that may fail as a whole before its last run, resource by resource. */
+export const MAX_ATTEMPTS = 3;
+/** Wait before the next run after the n-th failed one. */
+export const BACKOFF_MS = [250, 1_000, 4_000];
+
+const backoff = (attempts: number) => BACKOFF_MS[Math.min(attempts, BACKOFF_MS.length) - 1];
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
+
+/** How many of the job's remaining resources it may apply now. */
+function budget(job: PendingJob): number {
+  const left = job.totalCount - nextIndex(job);
+  return job.allowance === null ? left : Math.min(left, job.allowance);
+}
+
+/** The parts of a job a failed savepoint must restore. */
+function progressOf(job: PendingJob) {
+  const { completedCount, failedCount, status, completedAt, allowance, runAfter } = job;
+  return { completedCount, failedCount, status, completedAt, allowance, runAfter, errors: job.errors.length, resourceIds: job.resourceIds.length };
+}
+
+function restore(job: PendingJob, p: ReturnType<typeof progressOf>): void {
+  Object.assign(job, { completedCount: p.completedCount, failedCount: p.failedCount, status: p.status, completedAt: p.completedAt, allowance: p.allowance, runAfter: p.runAfter });
+  job.errors.length = p.errors;
+  job.resourceIds.length = p.resourceIds;
+}
+
+export interface EngineOptions {
+  clock: Clock;
+  log: FastifyBaseLogger;
+  /** How often an idle engine looks for jobs accepted by other processes. */
+  pollMs: number;
+}
+
+export class JobEngine {
+  private running = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  /** Turn at which each account with due jobs was last served: the lowest goes first. */
+  private served = new Map<string, number>();
+  private turn = 0;
+  /** Batch-level failures (the whole transaction failed) of a job that ran alone, by job id. */
+  private readonly batchFailures = new Map<string, number>();
+
+  constructor(private readonly store: Store, private readonly options: EngineOptions) {}
+
+  /** Runs jobs in the background until stop(). Without it (serve --no-worker) the engine only answers controls. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** A job was accepted or released in this process: look now rather than at the next poll. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  /** Stops after the batch in hand; unfinished jobs stay as they are for the next start. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let batchSize = 1;
+    while (this.running) {
+      let done = 0;
+      try {
+        const started = performance.now();
+        done = await this.runBatch(batchSize);
+        if (done === batchSize) {
+          const perJob = (performance.now() - started) / done;
+          batchSize = Math.max(1, Math.min(MAX_JOBS_PER_BATCH, Math.floor(BATCH_BUDGET_MS / perJob)));
+        }
+      } catch (err) {
+        this.options.log.error({ err }, 'job engine: looking for work failed; will retry');
+      }
+      if (done === 0) await this.sleep();
+      else await new Promise((resolve) => setImmediate(resolve)); // let requests in between batches
+    }
+  }
+
+  /**
+   * One turn: serves the first account, in fairness order, that has a job able to run now. Returns how
+   * many jobs it ran (0: none could). Public so that tests and controls can drive the engine step by step.
+   */
+  async runBatch(limit: number): Promise<number> {
+    const now = this.options.clock.now().toISOString();
+    const accounts = await this.store.accountsWithDueJobs(now, ACCOUNTS_PER_TURN);
+    const served = new Map(accounts.map((a) => [a, this.served.get(a) ?? 0]));
+    this.served = served; // accounts with nothing due are forgotten, and come first when they return
+    accounts.sort((a, b) => served.get(a)! - served.get(b)!); // stable: never served -> oldest job first
+    for (const account of accounts) {
+      served.set(account, ++this.turn);
+      let inHand: PendingJob[] = [];
+      try {
+        const ran = await this.store.withJobQueue(account, async (batch) => {
+          inHand = await this.chooseJobs(batch, now, limit);
+          return this.runJobs(batch, inHand, now);
+        });
+        if (ran) return ran;
+      } catch (err) {
+        // The whole transaction failed: nothing of it happened. Other accounts go on; a job that keeps
+        // failing this way on its own is charged with it, so that it ends rather than block its account.
+        this.options.log.error({ err, account }, 'job batch failed; will retry');
+        if (inHand.length === 1 && !isStoreUnavailable(err)) await this.chargeBatchFailure(account, inHand[0], err);
+      }
+    }
+    return 0;
+  }
+
+  private async chooseJobs(batch: JobBatch, now: string, limit: number): Promise<PendingJob[]> {
+    const runnable = runnableJobs(await batch.unfinishedJobs(SCAN_LIMIT), now, limit);
+    // A job that failed before runs alone: its retries never hold up or undo other jobs.
+    const retrying = runnable.find((job) => job.attempts > 0);
+    return retrying ? [retrying] : runnable;
+  }
+
+  private async runJobs(batch: JobBatch, jobs: PendingJob[], now: string): Promise<number> {
+    if (jobs.length === 0) return 0;
+    const refs = jobs.flatMap(remainingRefs);
+    await batch.lockResources(refs);
+    const state = new CatalogState(refs, await batch.loadResources(refs));
+    const held = new HeldResources();
+    for (const job of jobs) {
+      if (held.blocks(job)) continue; // an earlier job in this batch stopped part way on the same resources
+      await this.runJob(batch, job, state, now);
+      if (job.status === 'processing') held.hold(job);
+    }
+    return jobs.length;
+  }
+
+  private async runJob(batch: JobBatch, job: PendingJob, state: CatalogState, now: string): Promise<void> {
+    const mark = state.mark();
+    const before = progressOf(job);
+    try {
+      await batch.savepoint(async () => {
+        if (job.attempts >= MAX_ATTEMPTS) await this.applyEachAlone(batch, job, state, now);
+        else {
+          const from = nextIndex(job);
+          for (let n = budget(job); n > 0; n--) applyNext(job, state, now);
+          await batch.write(state.writesSince(mark));
+          this.settle(job, now, nextIndex(job) - from, 'complete');
+        }
+        await batch.saveJob(job);
+      });
+    } catch (err) {
+      state.rollback(mark);
+      restore(job, before);
+      this.options.log.warn({ err, job: job.id, attempt: job.attempts + 1 }, 'job failed; will retry');
+      await this.recordFailure(batch, job, err, now);
+    }
+  }
+
+  /** The last run: each resource in its own savepoint; one that cannot be stored fails alone. */
+  private async applyEachAlone(batch: JobBatch, job: PendingJob, state: CatalogState, now: string): Promise<void> {
+    const appliedBefore = job.completedCount;
+    const from = nextIndex(job);
+    for (let n = budget(job); n > 0; n--) {
+      const mark = state.mark();
+      const before = progressOf(job);
+      try {
+        await batch.savepoint(async () => {
+          applyNext(job, state, now);
+          await batch.write(state.writesSince(mark));
+        });
+      } catch (err) {
+        state.rollback(mark);
+        restore(job, before);
+        this.options.log.warn({ err, job: job.id, resource: nextIndex(job) }, 'job resource could not be stored');
+        failNext(job);
+      }
+    }
+    this.settle(job, now, nextIndex(job) - from, appliedBefore === 0 && job.completedCount === 0 ? 'cancelled' : 'complete');
+  }
+
+  /** After a run: finished when every resource was tried; otherwise held again once its allowance is spent. */
+  private settle(job: PendingJob, now: string, tried: number, status: 'complete' | 'cancelled'): void {
+    if (job.allowance !== null) job.allowance -= tried;
+    if (isDone(job)) finish(job, now, status);
+    else if (job.allowance === 0) job.runAfter = null;
+  }
+
+  /** Counts a failed run and schedules the next; past the last one, ends the job with its resources failed. */
+  private async recordFailure(batch: JobBatch, job: PendingJob, err: unknown, now: string): Promise<void> {
+    job.attempts++;
+    job.lastError = messageOf(err);
+    if (job.attempts > MAX_ATTEMPTS) {
+      const appliedBefore = job.completedCount;
+      while (!isDone(job)) failNext(job);
+      finish(job, now, appliedBefore === 0 ? 'cancelled' : 'complete');
+    } else {
+      job.runAfter = new Date(Date.parse(now) + backoff(job.attempts)).toISOString();
+    }
+    await batch.saveJob(job);
+  }
+
+  private async chargeBatchFailure(account: string, job: PendingJob, err: unknown): Promise<void> {
+    const failures = (this.batchFailures.get(job.id) ?? 0) + 1;
+    this.batchFailures.set(job.id, failures);
+    if (failures < MAX_ATTEMPTS) return;
+    this.batchFailures.delete(job.id);
+    const now = this.options.clock.now().toISOString();
+    await this.store.withJobQueue(account, async (batch) => {
+      const current = (await batch.unfinishedJobs(SCAN_LIMIT)).find((j) => j.id === job.id);
+      if (current) await this.recordFailure(batch, current, err, now);
+    }).catch((e) => this.options.log.error({ err: e, job: job.id }, 'could not record the failure of a job'));
+  }
+
+  /**
+   * Releases `count` more resources of an unfinished job (or all of them), and applies them at once unless an
+   * earlier job on the same resources is unfinished (then the engine does when it is); or cancels the job:
+   * what was applied stays, the rest never is. Returns the job as it stands; undefined if it is not unfinished.
+   */
+  async step(account: string, jobId: string, step: JobStep): Promise<PendingJob | undefined> {
+    for (;;) {
+      const now = this.options.clock.now().toISOString();
+      const result = await this.store.withJobQueue(account, async (batch) => {
+        const jobs = await batch.unfinishedJobs(MAX_JOBS_IN_PROGRESS);
+        const job = jobs.find((j) => j.id === jobId);
+        if (!job) return { job };
+        if (step.action === 'cancel') {
+          finish(job, now, 'cancelled');
+          await batch.saveJob(job);
+          return { job };
+        }
+        job.allowance = step.action === 'apply' ? step.count : null;
+        job.runAfter = now;
+        await batch.saveJob(job);
+        if (runnableJobs(jobs, now, MAX_JOBS_IN_PROGRESS).includes(job)) await this.runJobs(batch, [job], now);
+        return { job };
+      });
+      if (result) return result.job;
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a worker holds the account's queue for one batch
+    }
+  }
+
+  /** Until the next job falls due, the poll interval passes, or notify() wakes it. */
+  private async sleep(): Promise<void> {
+    let ms = this.options.pollMs;
+    try {
+      const now = this.options.clock.now();
+      const due = await this.store.nextJobDueAt(now.toISOString());
+      if (due) ms = Math.max(1, Math.min(ms, Date.parse(due) - now.getTime()));
+    } catch {
+      // the store is away: poll as usual
+    }
+    if (!this.running) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+}

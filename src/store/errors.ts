@@ -1,0 +1,17 @@
+// Store failures that say nothing about the request or the job at hand: the database is away, busy or
+// shutting down, or a lock or statement ran out of time. Requests answer them with 503 and Retry-After;
+// the job engine retries the batch without charging a job for it.
+
+/**
+ * Connection failures; PostgreSQL shutting down, out of connections, past lock_timeout or statement_timeout,
+ * or picking a deadlock victim; SQLite locked past its busy timeout.
+ */
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006',
+  '55P03', '57014', '40P01', 'SQLITE_BUSY',
+]);
+
+export function isStoreUnavailable(error: unknown): boolean {
+  const e = (error ?? {}) as { code?: string; message?: string };
+  return UNAVAILABLE.has(e.code ?? '') || /timeout exceeded when trying to connect|Connection terminated|not currently accepting connections/.test(e.message ?? '');
+}
