@@ -14,10 +14,9 @@ export const memoryLimiters: LimiterFactory = (name, points, seconds) =>
 /** Where Klaviyo's 429 errors send the client (their `links.type`). */
 export const RATE_LIMIT_DOCS = 'https://developers.klaviyo.com/en/docs/rate_limits_and_error_handling#rate-limits';
 
-/** The 429 error exactly as Klaviyo writes it. */
-export function throttled(seconds: number): ApiError {
-  return new ApiError(429, 'throttled', `Request was throttled. Expected available in ${seconds} second${seconds === 1 ? '' : 's'}.`,
-    { pointer: '/data' }, { 'Retry-After': String(seconds) }, { links: { type: RATE_LIMIT_DOCS }, meta: [] });
+/** The 429 error as Klaviyo writes it (`detail` for other limits, such as jobs in progress). */
+export function throttled(seconds: number, detail = `Request was throttled. Expected available in ${seconds} second${seconds === 1 ? '' : 's'}.`): ApiError {
+  return new ApiError(429, 'throttled', detail, { pointer: '/data' }, { 'Retry-After': String(seconds) }, { links: { type: RATE_LIMIT_DOCS }, meta: [] });
 }
 
 export function registerRateLimits(app: FastifyInstance, makeLimiter: LimiterFactory): void {
