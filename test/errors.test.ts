@@ -97,6 +97,7 @@ await forEachStore('error paths of every operation', (target) => {
       const res = await http(c.write ? readOnly : profilesOnly, c.method, c.path.replace('{id}', UNKNOWN), validBody(c));
       assert.equal(res.status, 403, c.op);
       assert.equal(res.body.errors[0].code, 'permission_denied', c.op);
+      assert.deepEqual(res.body.errors[0].source, { pointer: '/data/' }, c.op);
     }
   });
 
@@ -105,6 +106,8 @@ await forEachStore('error paths of every operation', (target) => {
       const res = await http(server, c.method, c.path.replace('{id}', c.path.includes('jobs') ? '01JUNKNOWNJOB0000000000000' : UNKNOWN), validBody(c));
       assert.equal(res.status, 404, c.op);
       assert.equal(res.body.errors[0].code, 'not_found', c.op);
+      assert.deepEqual(res.body.errors[0].source, { pointer: '/data/' }, c.op);
+      assert.equal(res.body.errors[0].status, 404, c.op);
     }
   });
 

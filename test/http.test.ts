@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { forEachStore } from './support/targets.ts';
-import { cli, createKeyWithCli, http, sdk, startServer, type RunningServer } from './support/server.ts';
+import { cli, createKeyWithCli, http, httpRawHeaders, sdk, startServer, type RunningServer } from './support/server.ts';
 
 const item = (externalId: string) => ({
   data: { type: 'catalog-item', attributes: { external_id: externalId, title: 'T', description: 'D', url: 'https://shop.example/x' } },
@@ -25,10 +25,14 @@ await forEachStore('HTTP surface', (target) => {
     const none = await http(server, 'GET', '/api/catalog-items/$custom:::$default:::A', undefined, { authorization: undefined });
     assert.equal(none.status, 401);
     assert.equal(none.body.errors[0].code, 'not_authenticated');
-    const wrong = await http({ url: server.url, key: 'pk_doesnotexist0000' }, 'GET', '/api/catalog-items/$custom:::$default:::A');
-    assert.equal(wrong.status, 401);
-    const bearer = await http(server, 'GET', '/api/catalog-items/$custom:::$default:::A', undefined, { authorization: `Bearer ${server.key}` });
-    assert.equal(bearer.status, 401);
+    assert.equal(none.body.errors[0].title, 'Authentication credentials were not provided.');
+    for (const authorization of ['Klaviyo-API-Key pk_doesnotexist0000', `Bearer ${server.key}`, 'Klaviyo-API-Key', 'nonsense']) {
+      const wrong = await http(server, 'GET', '/api/catalog-items/$custom:::$default:::A', undefined, { authorization });
+      assert.equal(wrong.status, 401, authorization);
+      assert.equal(wrong.body.errors[0].code, 'authentication_failed', authorization);
+      assert.equal(wrong.body.errors[0].title, 'Incorrect authentication credentials.', authorization);
+      assert.equal(wrong.body.errors[0].status, 401, authorization);
+    }
 
     const readOnly = createKeyWithCli(server.databaseUrl, 'default', 'catalogs:read');
     assert.match(readOnly, /^pk_[0-9a-f]{40}$/);
@@ -36,6 +40,7 @@ await forEachStore('HTTP surface', (target) => {
     await assert.rejects(api.createCatalogItem(item('RO') as any), (err: any) => {
       assert.equal(err.response.status, 403);
       assert.equal(err.response.data.errors[0].code, 'permission_denied');
+      assert.deepEqual(err.response.data.errors[0].source, { pointer: '/data/' });
       return true;
     });
     const read = await http({ url: server.url, key: readOnly }, 'GET', '/api/catalog-items/$custom:::$default:::RO');
@@ -118,19 +123,34 @@ await forEachStore('HTTP surface', (target) => {
   it('sends RateLimit headers and answers 429 with Retry-After over the burst limit', async () => {
     const ok = await http(server, 'GET', '/api/catalog-items/$custom:::$default:::MINE');
     assert.equal(ok.headers.get('content-type'), 'application/vnd.api+json', 'JSON:API: no media type parameters');
-    assert.equal(ok.headers.get('ratelimit-limit'), '3500');
+    assert.equal(ok.headers.get('ratelimit-limit'), '350, 350;w=1, 3500;w=60', 'burst and steady, as Klaviyo lists them');
     assert.ok(Number(ok.headers.get('ratelimit-remaining')) < 3500);
     assert.ok(Number(ok.headers.get('ratelimit-reset')) >= 1);
 
     const key = createKeyWithCli(server.databaseUrl, 'burst-account');
-    const results = await Promise.all(Array.from({ length: 150 }, (_, i) => http({ url: server.url, key }, 'POST', '/api/catalog-items', item(`B${i}`))));
-    const created = results.filter((r) => r.status === 201).length;
+    const results = await Promise.all(Array.from({ length: 150 }, (_, i) => httpRawHeaders({ url: server.url, key }, 'POST', '/api/catalog-items', item(`B${i}`))));
+    const created = results.filter((r) => r.status === 201);
     const throttled = results.filter((r) => r.status === 429);
     assert.ok(throttled.length > 0, 'some requests over 75/s are throttled');
-    assert.ok(created >= 75, `the first 75 get through (got ${created})`);
+    assert.ok(created.length >= 75, `the first 75 get through (got ${created.length})`);
+    const names = (r: { rawHeaders: string[] }) => r.rawHeaders.filter((_, i) => i % 2 === 0);
+    const header = (r: { rawHeaders: string[] }, name: string) => r.rawHeaders[r.rawHeaders.indexOf(name) + 1];
+    for (const r of created) assert.equal(header(r, 'ratelimit-limit'), '75, 75;w=1, 750;w=60');
     for (const r of throttled) {
-      assert.equal(r.body.errors[0].code, 'throttled');
-      assert.ok(Number(r.headers.get('retry-after')) >= 1);
+      const { id, ...error } = r.body.errors[0];
+      assert.match(id, /^[0-9a-f-]{36}$/);
+      const seconds = Number(header(r, 'Retry-After'));
+      assert.ok(Number.isInteger(seconds) && seconds >= 1, `Retry-After, with that casing, is an integer (${r.rawHeaders})`);
+      assert.deepEqual(error, {
+        status: 429,
+        code: 'throttled',
+        title: 'Request was throttled.',
+        detail: `Request was throttled. Expected available in ${seconds} second${seconds === 1 ? '' : 's'}.`,
+        source: { pointer: '/data' },
+        links: { type: 'https://developers.klaviyo.com/en/docs/rate_limits_and_error_handling#rate-limits' },
+        meta: [],
+      });
+      assert.deepEqual(names(r).filter((n) => /^ratelimit-/i.test(n)), [], 'no RateLimit-* headers on a 429');
     }
   });
 });

@@ -60,7 +60,7 @@ await forEachStore('lists and cursors', (target) => {
       res = await api.getCatalogItems({ filter: 'equals(published,false)', pageSize: 4, pageCursor: res.body.links!.prev });
       assert.deepEqual(res.response.data.data.map((r: any) => r.id), pages[i]);
     }
-    assert.equal(res.body.links!.prev, undefined);
+    assert.equal(res.body.links!.prev, null);
   });
 
   it('rejects a page size outside 1..100, an unknown sort and a forged cursor', async () => {

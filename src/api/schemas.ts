@@ -73,33 +73,38 @@ export function jobDocument(jobType: string, listName: string, resourceObject: S
 // ---- response schemas (what every response body must match) ----
 
 const uri = { type: 'string', format: 'uri' };
-const relationshipLinks = { type: 'object', required: ['self', 'related'], properties: { self: uri, related: uri } };
+const relationshipLinks = object({ self: uri, related: uri }, ['self', 'related']);
 const objectLinks = { type: 'object', required: ['self'], properties: { self: uri } };
+
+/** A timestamp as Klaviyo writes it: UTC, six fractional digits, `+00:00` (2026-09-04T13:39:27.218277+00:00). */
+export const KLAVIYO_TIME: Schema = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}\\+00:00$' };
+
+/** Top-level links of a list or a relationship-id read: next and prev always there, null at the ends. */
+export const listLinksSchema: Schema = object({ self: uri, next: { type: ['string', 'null'], format: 'uri' }, prev: { type: ['string', 'null'], format: 'uri' } }, ['self', 'next', 'prev']);
+
+/** Top-level links of a single-resource document. */
+export const documentLinksSchema: Schema = object({ self: uri }, ['self']);
 
 export function resourceResponseObject(def: ResourceDef): Schema {
   const attributes: Schema = {};
   for (const name of responseAttributeNames(def)) {
-    attributes[name] = name === 'created' || name === 'updated'
-      ? { type: ['string', 'null'], format: 'date-time' }
-      : attributeSchema(def.attributes[name], true);
+    if (name === 'created' || name === 'updated') attributes[name] = KLAVIYO_TIME;
+    else attributes[name] = attributeSchema(def.attributes[name], def.attributes[name].empty === undefined);
   }
-  const relName = def.kind === 'item' ? 'variants' : def.kind === 'variant' ? 'item' : 'items';
-  const relType = def.kind === 'item' ? 'catalog-variant' : 'catalog-item';
-  const ident = { type: 'object', required: ['type', 'id'], properties: { type: { enum: [relType] }, id: { type: 'string' } } };
-  return {
-    type: 'object',
-    required: ['type', 'id', 'attributes', 'links'],
-    properties: {
-      type: { enum: [def.type] },
-      id: { type: 'string' },
-      attributes: { type: 'object', properties: attributes, additionalProperties: false },
-      relationships: {
-        type: 'object',
-        properties: { [relName]: { type: 'object', properties: { data: def.kind === 'variant' ? ident : { type: 'array', items: ident }, links: relationshipLinks } } },
-      },
-      links: objectLinks,
-    },
-  };
+  const ident = (type: string) => object({ type: { enum: [type] }, id: { type: 'string' } }, ['type', 'id']);
+  // data appears on an item's variants or a category's items only with `include`; a variant's item never has it.
+  const relationship = def.kind === 'item'
+    ? { variants: object({ data: { type: 'array', items: ident('catalog-variant') }, links: relationshipLinks }, ['links']) }
+    : def.kind === 'category'
+      ? { items: object({ data: { type: 'array', items: ident('catalog-item') }, links: relationshipLinks }, ['links']) }
+      : { item: object({ links: relationshipLinks }, ['links']) };
+  return object({
+    type: { enum: [def.type] },
+    id: { type: 'string' },
+    attributes: object(attributes),
+    relationships: object(relationship, Object.keys(relationship)),
+    links: objectLinks,
+  }, ['type', 'id', 'attributes', 'relationships', 'links']);
 }
 
 const jobError = {
@@ -149,21 +154,20 @@ export function jobResponseObject(jobType: string, relName: string, relType: str
   };
 }
 
-export const errorDocument: Schema = {
-  type: 'object',
-  required: ['errors'],
-  properties: {
-    errors: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['id', 'code', 'title', 'detail'],
-        properties: {
-          id: { type: 'string' }, code: { type: 'string' }, title: { type: 'string' }, detail: { type: 'string' },
-          source: { type: 'object', properties: { pointer: { type: 'string' }, parameter: { type: 'string' } } },
-        },
-      },
-    },
+/** Every error object: `status` an integer as in the HTTP status line; 429s add `links.type` and `meta`. */
+export const errorDocument: Schema = object({
+  errors: {
+    type: 'array',
+    minItems: 1,
+    items: object({
+      id: { type: 'string' },
+      status: { type: 'integer', minimum: 400, maximum: 599 },
+      code: { type: 'string' },
+      title: { type: 'string' },
+      detail: { type: 'string' },
+      source: { type: 'object', properties: { pointer: { type: 'string' }, parameter: { type: 'string' } }, minProperties: 1, maxProperties: 1 },
+      links: object({ type: uri }, ['type']),
+      meta: {},
+    }, ['id', 'status', 'code', 'title', 'detail']),
   },
-};
+}, ['errors']);

@@ -154,7 +154,7 @@ export type LinkChange = 'add' | 'replace' | 'remove';
  */
 export function changeLinks(state: CatalogState, owner: ResourceDef, ownerId: string, otherIds: string[], change: LinkChange): Outcome {
   if (!state.get(owner.kind, ownerId)) {
-    return fail(404, 'not_found', `The ${owner.type} with id '$custom:::$default:::${ownerId}' does not exist.`, '/data');
+    return fail(404, 'not_found', `The ${owner.type} with id '$custom:::$default:::${ownerId}' does not exist.`, '/data/');
   }
   const otherKind: ResourceKind = owner.kind === 'item' ? 'category' : 'item';
   if (change !== 'remove') {

@@ -20,6 +20,8 @@ export interface AttributeDef {
   immutable?: boolean;
   /** Must not be the empty string (an id made of it could not be addressed). */
   nonEmpty?: boolean;
+  /** What the attribute reads as while it has no value, where Klaviyo answers that rather than null. */
+  empty?: unknown;
 }
 
 export interface ResourceDef {
@@ -39,9 +41,9 @@ const catalog: AttributeDef = { type: 'string', nullable: true, enum: ['$default
 const optionalString: AttributeDef = { type: 'string', nullable: true };
 const externalId: AttributeDef = { type: 'string', required: true, immutable: true, nonEmpty: true };
 const imageAttributes = {
-  image_full_url: optionalString,
-  image_thumbnail_url: optionalString,
-  images: { type: 'string[]', nullable: true },
+  image_full_url: { ...optionalString, empty: '' },
+  image_thumbnail_url: { ...optionalString, empty: '' },
+  images: { type: 'string[]', nullable: true, empty: [] },
   custom_metadata: { type: 'object', nullable: true },
 } satisfies Record<string, AttributeDef>;
 

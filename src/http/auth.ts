@@ -29,16 +29,18 @@ export function registerAuth(app: FastifyInstance, store: Store): void {
   app.addHook('onRequest', async (request) => {
     const { operation: op, control } = request.routeOptions.config;
     if (!op && !control) return;
-    const header = request.headers.authorization;
-    if (!header || !header.startsWith(PREFIX)) {
-      throw new ApiError(401, 'not_authenticated', 'Send a private API key as "Authorization: Klaviyo-API-Key pk_...".');
+    // As Klaviyo: no credentials at all is not_authenticated; credentials that are wrong in any way
+    // (another scheme, a malformed, unknown or revoked key) are authentication_failed.
+    const header = request.headers.authorization?.trim();
+    if (!header) throw new ApiError(401, 'not_authenticated', 'Send a private API key as "Authorization: Klaviyo-API-Key pk_...".');
+    const key = header.startsWith(PREFIX) ? await lookup(hashKey(header.slice(PREFIX.length).trim())) : undefined;
+    if (!key || key.revokedAt) {
+      throw new ApiError(401, 'authentication_failed', 'The Authorization header does not carry a valid private API key ("Klaviyo-API-Key pk_...").');
     }
-    const key = await lookup(hashKey(header.slice(PREFIX.length).trim()));
-    if (!key || key.revokedAt) throw new ApiError(401, 'not_authenticated', 'The API key is not valid.');
     // Controls act on a whole account: only a full-access key may use them.
     const missing = (op?.scopes ?? ALL_SCOPES).filter((s) => !grants(key.scopes, s));
     if (missing.length) {
-      throw new ApiError(403, 'permission_denied', `This API key lacks the scope(s) ${missing.join(', ')} that ${op?.id ?? 'this control'} requires.`);
+      throw new ApiError(403, 'permission_denied', `This API key lacks the scope(s) ${missing.join(', ')} that ${op?.id ?? 'this control'} requires.`, { pointer: '/data/' });
     }
     request.account = key.account;
   });

@@ -16,6 +16,8 @@ export interface ErrorObject {
   title: string;
   detail: string;
   source?: ErrorSource;
+  links?: { type: string };
+  meta?: unknown;
 }
 
 const TITLES: Record<string, string> = {
@@ -23,6 +25,7 @@ const TITLES: Record<string, string> = {
   not_found: 'Not found.',
   conflict: 'Conflict.',
   not_authenticated: 'Authentication credentials were not provided.',
+  authentication_failed: 'Incorrect authentication credentials.',
   permission_denied: 'You do not have permission to perform this action.',
   throttled: 'Request was throttled.',
   unsupported_media_type: 'Unsupported media type.',
@@ -39,6 +42,8 @@ export class ApiError extends Error {
     detail: string,
     readonly source?: ErrorSource,
     readonly headers?: Record<string, string>,
+    /** Members some errors carry after `source` (the 429's `links` and `meta`). */
+    readonly extra?: Pick<ErrorObject, 'links' | 'meta'>,
   ) {
     super(detail);
   }
@@ -46,12 +51,13 @@ export class ApiError extends Error {
   toObject(): ErrorObject {
     const error: ErrorObject = { id: randomUUID(), status: this.status, code: this.code, title: TITLES[this.code] ?? TITLES.error, detail: this.message };
     if (this.source) error.source = this.source;
-    return error;
+    return Object.assign(error, this.extra);
   }
 }
 
 export const invalid = (detail: string, source?: ErrorSource) => new ApiError(400, 'invalid', detail, source);
-export const notFound = (detail: string) => new ApiError(404, 'not_found', detail);
+/** Klaviyo's 404s point at the request document as a whole. */
+export const notFound = (detail: string) => new ApiError(404, 'not_found', detail, { pointer: '/data/' });
 export const conflict = (detail: string, source?: ErrorSource) => new ApiError(409, 'conflict', detail, source);
 
 interface AjvError {
@@ -110,7 +116,8 @@ function fromFastify(error: FastifyError): ApiError | undefined {
 }
 
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
-  if (error.headers) reply.headers(error.headers);
+  // On the raw response, because Fastify lowercases header names and Klaviyo sends `Retry-After` as written.
+  for (const [name, value] of Object.entries(error.headers ?? {})) reply.raw.setHeader(name, value);
   // Encoded here for the same reason as jsonapi.ts `send`: no charset parameter on the media type.
   return reply.code(error.status).type('application/vnd.api+json').send(Buffer.from(JSON.stringify({ errors: [error.toObject()] })));
 }

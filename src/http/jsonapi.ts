@@ -26,17 +26,45 @@ export function send(reply: FastifyReply, status: number, document: unknown): Fa
   return reply.code(status).type(JSONAPI).send(Buffer.isBuffer(document) ? document : Buffer.from(JSON.stringify(document)));
 }
 
-/** links.self for this request, and links.next/prev carrying cursors around the page's first and last rows. */
-export function listLinks(request: FastifyRequest, page: PageResult<unknown>): { self: string; next?: string; prev?: string } {
-  const url = new URL(request.url, baseUrl(request));
-  url.search = url.searchParams.toString(); // percent-encodes the brackets of page[...] and fields[...]: a valid URI
-  const self = url.toString();
+/**
+ * The URL of this request as Klaviyo echoes it in a document's top-level `links.self`: the path without a
+ * trailing slash, ids written as in resource links, and the query percent-encoded (the brackets of page[...]
+ * and fields[...] too: a valid URI). After a create this is the collection the client posted to.
+ */
+export function requestLink(request: FastifyRequest): string {
+  return linkFor(request, new URL(request.url, 'http://h').searchParams);
+}
+
+function linkFor(request: FastifyRequest, query: URLSearchParams): string {
+  const path = request.url.split('?')[0].replace(/\/+$/, '');
+  const search = query.toString();
+  return `${baseUrl(request)}${path.split('/').map((s) => pathId(decodeSegment(s))).join('/')}${search ? `?${search}` : ''}`;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // a stray `%` stays as sent, and pathId escapes it
+  }
+}
+
+export interface ListLinks {
+  self: string;
+  next: string | null;
+  prev: string | null;
+}
+
+/** links of a page: self, and next/prev carrying cursors around the page's first and last rows (null at the ends). */
+export function listLinks(request: FastifyRequest, page: PageResult<unknown>): ListLinks {
+  const query = new URL(request.url, 'http://h').searchParams;
   const at = (cursor: string) => {
-    url.searchParams.set('page[cursor]', cursor);
-    return url.toString();
+    query.set('page[cursor]', cursor);
+    return linkFor(request, query);
   };
-  const links: { self: string; next?: string; prev?: string } = { self };
-  if (page.hasNext && page.last !== undefined) links.next = at(encodeCursor({ s: page.last, d: 'n' }));
-  if (page.hasPrev && page.first !== undefined) links.prev = at(encodeCursor({ s: page.first, d: 'p' }));
-  return links;
+  return {
+    self: linkFor(request, query),
+    next: page.hasNext && page.last !== undefined ? at(encodeCursor({ s: page.last, d: 'n' })) : null,
+    prev: page.hasPrev && page.first !== undefined ? at(encodeCursor({ s: page.first, d: 'p' })) : null,
+  };
 }

@@ -52,14 +52,25 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
-function decodeCursor(raw: string): Cursor {
-  // The official Node SDK sends a whole `links.next` URL when the server is not on https.
-  let value = raw;
-  if (/^https?:\/\//.test(raw)) {
-    const fromUrl = new URL(raw).searchParams.get('page[cursor]');
-    if (!fromUrl) throw invalid('The page[cursor] URL carries no page[cursor].', { parameter: 'page[cursor]' });
-    value = fromUrl;
+/**
+ * The cursor in a page[cursor] value, as the SDKs send it: the official Node SDK sends the whole `links.next`
+ * URL when that link is not https, and the Python and PHP SDKs cut the cursor out of the link with the `=`
+ * before it. Our cursors are base64url, which never starts with `=`, so one leading `=` is safely dropped.
+ */
+function cursorText(raw: string): string {
+  if (!/^https?:\/\//i.test(raw)) return raw.startsWith('=') ? raw.slice(1) : raw;
+  let fromUrl: string | null = null;
+  try {
+    fromUrl = new URL(raw).searchParams.get('page[cursor]');
+  } catch {
+    // reported below
   }
+  if (!fromUrl) throw invalid('The page[cursor] URL carries no page[cursor].', { parameter: 'page[cursor]' });
+  return fromUrl;
+}
+
+function decodeCursor(raw: string): Cursor {
+  const value = cursorText(raw);
   try {
     const c = JSON.parse(Buffer.from(value, 'base64url').toString());
     if (Number.isSafeInteger(c.s) && (c.d === 'n' || c.d === 'p')) return c;

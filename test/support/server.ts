@@ -2,6 +2,7 @@
 // gives tests what they need to talk to it: its URL, an API key, the official SDK and raw HTTP.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertDocument, validateSdkResponses } from './documents.ts';
@@ -150,8 +151,38 @@ export async function http(server: { url: string; key: string }, method: string,
   });
   const text = await res.text();
   const parsed = text ? JSON.parse(text) : undefined;
-  assertDocument(res.status, parsed);
+  assertDocument(res.status, parsed, { method, url: server.url + path });
   return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/** Like `http`, but through node:http so that header names arrive exactly as the server wrote them. */
+export function httpRawHeaders(server: { url: string; key: string }, method: string, path: string, body?: unknown): Promise<{ status: number; rawHeaders: string[]; body: any }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(server.url + path, {
+      method,
+      headers: {
+        authorization: `Klaviyo-API-Key ${server.key}`,
+        revision: REVISION,
+        ...(payload === undefined ? {} : { 'content-type': 'application/vnd.api+json', 'content-length': Buffer.byteLength(payload) }),
+      },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        try {
+          const parsed = text ? JSON.parse(text) : undefined;
+          assertDocument(res.statusCode!, parsed, { method, url: server.url + path });
+          resolve({ status: res.statusCode!, rawHeaders: res.rawHeaders, body: parsed });
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 /** Polls until `check` returns a value (not undefined) or the time is up. */

@@ -19,6 +19,8 @@ interface Relationship {
   /** The filter that keeps the target resources related to the owner. */
   scope: (ownerId: string) => Filter;
   operations: { related: string; ids: string; add?: string; replace?: string; remove?: string };
+  /** Status of a successful replace (PATCH): Klaviyo's live API answers 200 with no body where the spec says 204. */
+  replaced?: 200;
 }
 
 const RELATIONSHIPS: Relationship[] = [
@@ -34,6 +36,7 @@ const RELATIONSHIPS: Relationship[] = [
       related: 'get_categories_for_catalog_item', ids: 'get_category_ids_for_catalog_item',
       add: 'add_categories_to_catalog_item', replace: 'update_categories_for_catalog_item', remove: 'remove_categories_from_catalog_item',
     },
+    replaced: 200,
   },
   {
     owner: CATEGORY, name: 'items', target: ITEM,
@@ -106,7 +109,7 @@ function register(app: FastifyInstance, store: Store, rel: Relationship): void {
       const refs = [{ kind: rel.owner.kind, externalId: id }, ...others.map((externalId) => ({ kind: rel.target.kind, externalId }))];
       const outcome = await store.transact(request.account, refs, (state) => changeLinks(state, rel.owner, id, others, change));
       raise(outcome);
-      return reply.code(204).send();
+      return reply.code(change === 'replace' ? (rel.replaced ?? 204) : 204).send();
     });
   }
 }

@@ -5,13 +5,13 @@ import { createResource, deleteResource, refsOf, updateResource, type Outcome, t
 import { externalIdOf } from '../../catalog/ids.js';
 import { CATEGORY, ITEM, VARIANT, responseAttributeNames, type ResourceDef } from '../../catalog/resources.js';
 import { ApiError, conflict, notFound } from '../../http/errors.js';
-import { baseUrl, listLinks, send } from '../../http/jsonapi.js';
+import { baseUrl, listLinks, requestLink, send } from '../../http/jsonapi.js';
 import { operation } from '../../http/operations.js';
 import { parseQuery, type FilterOperator, type ParsedQuery, type QuerySpec } from '../../http/query.js';
 import type { Filter, ResourceRow } from '../../catalog/model.js';
 import type { Store } from '../../store/store.js';
 import { createResourceObject, document, updateResourceObject } from '../schemas.js';
-import { renderResource, selfLink } from './serialize.js';
+import { renderResource } from './serialize.js';
 
 const PLURAL: Record<string, string> = { item: 'items', variant: 'variants', category: 'categories' };
 
@@ -99,12 +99,13 @@ function registerResource(app: FastifyInstance, store: Store, def: ResourceDef):
   const listSpec = querySpec(def, true);
   type IdParams = { Params: { id: string } };
 
+  /** A document of one resource; its links.self is the request's URL (after a create, the collection's). */
   async function single(request: FastifyRequest, row: ResourceRow, query: ParsedQuery) {
     if (def.kind === 'item') {
       const { data, included } = await renderItems(request, store, [row], query);
-      return { data: data[0], ...(included ? { included } : {}), links: { self: selfLink(baseUrl(request), def, row.externalId) } };
+      return { data: data[0], ...(included ? { included } : {}), links: { self: requestLink(request) } };
     }
-    return { data: renderResource(baseUrl(request), def, row, { fields: query.fields.get(def.type) }), links: { self: selfLink(baseUrl(request), def, row.externalId) } };
+    return { data: renderResource(baseUrl(request), def, row, { fields: query.fields.get(def.type) }), links: { self: requestLink(request) } };
   }
 
   app.post<{ Body: { data: ResourceInput } }>(collection, {

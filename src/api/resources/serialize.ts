@@ -2,6 +2,7 @@
 import { compoundId } from '../../catalog/ids.js';
 import { responseAttributeNames, type ResourceDef } from '../../catalog/resources.js';
 import { pathId } from '../../http/jsonapi.js';
+import { klaviyoTime } from '../../http/timestamps.js';
 import type { ResourceRow } from '../../catalog/model.js';
 
 const ATTRIBUTE_NAMES = new Map<ResourceDef, string[]>();
@@ -12,7 +13,7 @@ function attributeNames(def: ResourceDef): string[] {
   return names;
 }
 
-export function selfLink(base: string, def: ResourceDef, externalId: string): string {
+function selfLink(base: string, def: ResourceDef, externalId: string): string {
   return `${base}/api/${def.path}/${pathId(compoundId(externalId))}/`;
 }
 
@@ -34,12 +35,13 @@ export function renderResource(base: string, def: ResourceDef, row: ResourceRow,
   const attributes: Record<string, unknown> = {};
   for (const name of attributeNames(def)) {
     if (options.fields && !options.fields.has(name)) continue;
-    attributes[name] = name === 'created' ? row.created : name === 'updated' ? row.updated : (row.attributes[name] ?? null);
+    attributes[name] = name === 'created' ? klaviyoTime(row.created) : name === 'updated' ? klaviyoTime(row.updated) : (row.attributes[name] ?? def.attributes[name].empty ?? null);
   }
   const self = selfLink(base, def, row.externalId);
   let relationships: Record<string, unknown>;
   if (def.kind === 'item') relationships = { variants: relationship(self, 'variants', options.relatedIds?.variants) };
-  else if (def.kind === 'variant') relationships = { item: relationship(self, 'item', { type: 'catalog-item', id: compoundId(row.parent!) }) };
+  // Klaviyo gives a variant's item as links only, with no data member.
+  else if (def.kind === 'variant') relationships = { item: relationship(self, 'item') };
   else relationships = { items: relationship(self, 'items', options.relatedIds?.items) };
   return { type: def.type, id: compoundId(row.externalId), attributes, relationships, links: { self } };
 }
