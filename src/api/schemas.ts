@@ -107,51 +107,33 @@ export function resourceResponseObject(def: ResourceDef): Schema {
   }, ['type', 'id', 'attributes', 'relationships', 'links']);
 }
 
-const jobError = {
-  type: 'object',
-  required: ['id', 'code', 'title', 'detail', 'source'],
-  properties: { id: { type: 'string' }, code: { type: 'string' }, title: { type: 'string' }, detail: { type: 'string' }, source: { type: 'object', properties: { pointer: { type: ['string', 'null'] } } } },
-};
+/** One resource of a job that failed: Klaviyo names the resource in `meta.id`. */
+const jobError = object({
+  id: { type: 'string' }, code: { type: 'string' }, title: { type: 'string' }, detail: { type: 'string' },
+  source: object({ pointer: { type: 'string' } }, ['pointer']),
+  meta: object({ id: { type: 'string' } }, ['id']),
+}, ['id', 'code', 'title', 'detail', 'source', 'meta']);
 
 export const JOB_ATTRIBUTE_NAMES = ['status', 'created_at', 'total_count', 'completed_count', 'failed_count', 'completed_at', 'errors', 'expires_at'];
 
+/** A job as rendered: attributes may be limited by a sparse fieldset; the changed resources are listed by id only. */
 export function jobResponseObject(jobType: string, relName: string, relType: string): Schema {
-  const dateTime = { type: ['string', 'null'], format: 'date-time' };
-  return {
-    type: 'object',
-    required: ['type', 'id', 'attributes', 'links'],
-    properties: {
-      type: { enum: [jobType] },
-      id: { type: 'string' },
-      attributes: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          status: { enum: ['cancelled', 'complete', 'processing', 'queued'] },
-          created_at: { type: 'string', format: 'date-time' },
-          total_count: { type: 'integer' },
-          completed_count: { type: ['integer', 'null'] },
-          failed_count: { type: ['integer', 'null'] },
-          completed_at: dateTime,
-          errors: { type: ['array', 'null'], items: jobError },
-          expires_at: dateTime,
-        },
-      },
-      relationships: {
-        type: 'object',
-        properties: {
-          [relName]: {
-            type: 'object',
-            properties: {
-              data: { type: 'array', items: { type: 'object', required: ['type', 'id'], properties: { type: { enum: [relType] }, id: { type: 'string' } } } },
-              links: relationshipLinks,
-            },
-          },
-        },
-      },
-      links: objectLinks,
-    },
-  };
+  return object({
+    type: { enum: [jobType] },
+    id: { type: 'string' },
+    attributes: object({
+      status: { enum: ['cancelled', 'complete', 'processing'] },
+      created_at: KLAVIYO_TIME,
+      total_count: { type: 'integer' },
+      completed_count: { type: 'integer' },
+      failed_count: { type: 'integer' },
+      completed_at: { anyOf: [KLAVIYO_TIME, { type: 'null' }] },
+      errors: { type: 'array', items: jobError },
+      expires_at: KLAVIYO_TIME,
+    }),
+    relationships: object({ [relName]: toMany(relType) }, [relName]),
+    links: objectLinks,
+  }, ['type', 'id', 'attributes', 'links']);
 }
 
 /** Every error object: `status` an integer as in the HTTP status line; 429s add `links.type` and `meta`. */

@@ -2,7 +2,7 @@
 // or cancel it). Account-scoped: it needs a full-access key, and touches only that key's account's jobs.
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../http/errors.js';
-import { baseUrl, send } from '../http/jsonapi.js';
+import { baseUrl, requestLink, send } from '../http/jsonapi.js';
 import type { JobEngine, JobStep } from '../jobs/engine.js';
 import { JOB_KIND_BY_TYPE } from '../jobs/kinds.js';
 import { renderJob } from '../api/jobs/routes.js';
@@ -27,6 +27,6 @@ export function registerJobControls(app: FastifyInstance, engine: JobEngine): vo
     const step: JobStep = action === 'apply' ? { action, count: count ?? 1 } : { action };
     const job = await engine.step(request.account, request.params.job_id, step);
     if (!job) throw notFound(`There is no unfinished job with id '${request.params.job_id}'.`);
-    return send(reply, 200, { data: renderJob(baseUrl(request), JOB_KIND_BY_TYPE.get(job.type)!, job) });
+    return send(reply, 200, { data: renderJob(baseUrl(request), JOB_KIND_BY_TYPE.get(job.type)!, job), links: { self: requestLink(request) } });
   });
 }

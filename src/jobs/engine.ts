@@ -262,7 +262,10 @@ export class JobEngine {
         if (runnableJobs(jobs, now, MAX_JOBS_IN_PROGRESS).includes(job)) await this.runJobs(batch, [job], now);
         return { job };
       });
-      if (result) return result.job;
+      if (result) {
+        this.notify(); // jobs waiting behind this one may run now
+        return result.job;
+      }
       await new Promise((resolve) => setTimeout(resolve, 5)); // a worker holds the account's queue for one batch
     }
   }

@@ -4,8 +4,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ulid } from 'ulid';
 import { checkInput, type ResourceInput } from '../../catalog/changes.js';
 import { compoundId, externalIdOf } from '../../catalog/ids.js';
-import { ApiError, invalid, notFound } from '../../http/errors.js';
-import { baseUrl, listLinks, pathId, send } from '../../http/jsonapi.js';
+import { invalid, notFound } from '../../http/errors.js';
+import { throttled } from '../../http/rate-limit.js';
+import { baseUrl, listLinks, pathId, requestLink, send } from '../../http/jsonapi.js';
 import { operation } from '../../http/operations.js';
 import { parseQuery, type ParsedQuery, type QuerySpec } from '../../http/query.js';
 import { JOB_KINDS, MAX_JOBS_IN_PROGRESS, type JobKind } from '../../jobs/kinds.js';
@@ -66,10 +67,10 @@ function checkPayload(kind: JobKind, inputs: ResourceInput[]): void {
 async function renderJobDocument(request: FastifyRequest, store: Store, kind: JobKind, job: JobRecord, query: ParsedQuery) {
   const base = baseUrl(request);
   const data = renderJob(base, kind, job, query.fields.get(kind.type));
-  if (!query.include.has(kind.listName)) return { data, links: { self: data.links.self } };
+  if (!query.include.has(kind.listName)) return { data, links: { self: requestLink(request) } };
   const rows = job.status === 'processing' ? [] : await store.getResources(request.account, kind.resource.kind, job.resourceIds);
   const included = rows.map((row) => renderResource(base, kind.resource, row, { fields: query.fields.get(kind.resource.type) }));
-  return { data, included, links: { self: data.links.self } };
+  return { data, included, links: { self: requestLink(request) } };
 }
 
 export interface JobRouteParts {
@@ -108,12 +109,11 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
       operations: inputs, attempts: 0, lastError: null, runAfter: runAfter && runAfter.toISOString(), allowance: null,
     };
     if (!(await store.enqueueJob(job, MAX_JOBS_IN_PROGRESS))) {
-      throw new ApiError(429, 'throttled', `This account already has ${MAX_JOBS_IN_PROGRESS} jobs in progress; wait for some to complete.`,
-        undefined, { 'Retry-After': '1' });
+      throw throttled(1, `This account already has ${MAX_JOBS_IN_PROGRESS} jobs in progress; wait for some to complete.`);
     }
     runner.notify();
     const data = renderJob(baseUrl(request), kind, job, query.fields.get(kind.type), true);
-    return send(reply, 202, { data, links: { self: data.links.self } });
+    return send(reply, 202, { data, links: { self: requestLink(request) } });
   });
 
   app.get<{ Params: { job_id: string } }>(`/api/${kind.path}/:job_id`, {
