@@ -20,6 +20,10 @@ export interface AttributeDef {
   immutable?: boolean;
   /** Must not be the empty string (an id made of it could not be addressed). */
   nonEmpty?: boolean;
+  /** Most characters a string (or each string of a string[]) may have. */
+  maxLength?: number;
+  /** Most entries a string[] may have. */
+  maxItems?: number;
 }
 
 export interface ResourceDef {
@@ -34,14 +38,36 @@ export interface ResourceDef {
   timestamps: readonly ('created' | 'updated')[];
 }
 
+/**
+ * Bounds on what one request may carry, far above what a real catalog needs, so that no single request can
+ * make the server hold, store or index unbounded data (the README's "Limits" section lists them).
+ */
+export const LIMITS = {
+  /** title, name */
+  shortText: 1_000,
+  /** description */
+  longText: 100_000,
+  /** url, image_full_url, image_thumbnail_url and each of images */
+  url: 4_096,
+  /** entries of images */
+  images: 100,
+  /** resources named in one relationship array (categories of an item, items of a category) */
+  related: 100,
+  /** variants rendered per item for include=variants (the rest through /catalog-items/{id}/variants) */
+  includedVariantsPerItem: 100,
+} as const;
+
 const integration: AttributeDef = { type: 'string', nullable: true, enum: ['$custom'], default: '$custom', createOnly: true };
 const catalog: AttributeDef = { type: 'string', nullable: true, enum: ['$default'], default: '$default', createOnly: true };
-const optionalString: AttributeDef = { type: 'string', nullable: true };
+const optionalUrl: AttributeDef = { type: 'string', nullable: true, maxLength: LIMITS.url };
+const shortText: AttributeDef = { type: 'string', required: true, maxLength: LIMITS.shortText };
+const longText: AttributeDef = { type: 'string', required: true, maxLength: LIMITS.longText };
+const url: AttributeDef = { type: 'string', required: true, maxLength: LIMITS.url };
 const externalId: AttributeDef = { type: 'string', required: true, immutable: true, nonEmpty: true };
 const imageAttributes = {
-  image_full_url: optionalString,
-  image_thumbnail_url: optionalString,
-  images: { type: 'string[]', nullable: true },
+  image_full_url: optionalUrl,
+  image_thumbnail_url: optionalUrl,
+  images: { type: 'string[]', nullable: true, maxLength: LIMITS.url, maxItems: LIMITS.images },
   custom_metadata: { type: 'object', nullable: true },
 } satisfies Record<string, AttributeDef>;
 
@@ -53,10 +79,10 @@ export const ITEM: ResourceDef = {
     external_id: externalId,
     integration_type: integration,
     catalog_type: catalog,
-    title: { type: 'string', required: true },
-    description: { type: 'string', required: true },
+    title: shortText,
+    description: longText,
     price: { type: 'number', nullable: true },
-    url: { type: 'string', required: true },
+    url,
     ...imageAttributes,
     published: { type: 'boolean', nullable: true, default: true },
   },
@@ -71,13 +97,13 @@ export const VARIANT: ResourceDef = {
     external_id: externalId,
     integration_type: integration,
     catalog_type: catalog,
-    title: { type: 'string', required: true },
-    description: { type: 'string', required: true },
+    title: shortText,
+    description: longText,
     sku: { type: 'string', required: true },
     inventory_policy: { type: 'integer', nullable: true, enum: [0, 1, 2], default: 0 },
     inventory_quantity: { type: 'number', required: true },
     price: { type: 'number', required: true },
-    url: { type: 'string', required: true },
+    url,
     ...imageAttributes,
     published: { type: 'boolean', nullable: true, default: true },
   },
@@ -92,7 +118,7 @@ export const CATEGORY: ResourceDef = {
     external_id: externalId,
     integration_type: integration,
     catalog_type: catalog,
-    name: { type: 'string', required: true },
+    name: shortText,
   },
   timestamps: ['updated'],
 };
