@@ -13,6 +13,21 @@ export interface Config {
   jobTtlMs: number;
   /** How often an idle worker looks for jobs queued by other processes. */
   jobPollMs: number;
+  /** Slow or idle clients: how long a whole request may take to arrive, and how long a connection may sit idle. */
+  connections: ConnectionLimits;
+  /** How long a looked-up API key (or the absence of one) is trusted before the store is asked again. */
+  keyCacheMs: number;
+}
+
+export interface ConnectionLimits {
+  /** A request (headers and body) must have arrived this long after it started, or it gets a 408. */
+  requestTimeoutMs: number;
+  /** A connection on which nothing moves for this long is closed. */
+  idleTimeoutMs: number;
+  /** A kept-alive connection waits this long for the next request. */
+  keepAliveTimeoutMs: number;
+  /** Connections open at once; more are refused. */
+  maxConnections: number;
 }
 
 export class ConfigError extends Error {}
@@ -55,5 +70,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     jobTtlMs: integer('CATALOG_JOB_TTL_SECONDS', env.CATALOG_JOB_TTL_SECONDS, 7 * 86400, 1, 365 * 86400) * 1000,
     jobPollMs: integer('CATALOG_JOB_POLL_MS', env.CATALOG_JOB_POLL_MS, 250, 10, 60_000),
+    connections: {
+      requestTimeoutMs: integer('CATALOG_REQUEST_TIMEOUT_MS', env.CATALOG_REQUEST_TIMEOUT_MS, 30_000, 100, 3_600_000),
+      idleTimeoutMs: integer('CATALOG_IDLE_TIMEOUT_MS', env.CATALOG_IDLE_TIMEOUT_MS, 120_000, 100, 3_600_000),
+      keepAliveTimeoutMs: integer('CATALOG_KEEP_ALIVE_TIMEOUT_MS', env.CATALOG_KEEP_ALIVE_TIMEOUT_MS, 72_000, 100, 3_600_000),
+      maxConnections: integer('CATALOG_MAX_CONNECTIONS', env.CATALOG_MAX_CONNECTIONS, 10_000, 1, 1_000_000),
+    },
+    keyCacheMs: integer('CATALOG_KEY_CACHE_MS', env.CATALOG_KEY_CACHE_MS, 2_000, 0, 60_000),
   };
 }

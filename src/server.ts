@@ -8,6 +8,7 @@ import { registerRelationships } from './api/relationships/routes.js';
 import { registerResources } from './api/resources/routes.js';
 import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
+import { connectionOptions } from './http/connections.js';
 import { registerContentType } from './http/content-type.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerNotFound } from './http/not-found.js';
@@ -34,7 +35,9 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
     // Validate exactly as specified: no coercion, no silently dropped or defaulted properties.
     ajv: { customOptions: { removeAdditional: false, useDefaults: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
+    ...connectionOptions(config.connections),
   });
+  app.server.maxConnections = config.connections.maxConnections;
   app.decorate('publicUrl', config.publicUrl);
   app.decorateRequest('account', '');
   registerErrorHandling(app);
