@@ -17,6 +17,8 @@ export interface Config {
   connections: ConnectionLimits;
   /** How long a looked-up API key (or the absence of one) is trusted before the store is asked again. */
   keyCacheMs: number;
+  /** Failed authentications one client address may make per minute before it is answered 429. */
+  authFailuresPerMinute: number;
 }
 
 export interface ConnectionLimits {
@@ -77,5 +79,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnections: integer('CATALOG_MAX_CONNECTIONS', env.CATALOG_MAX_CONNECTIONS, 10_000, 1, 1_000_000),
     },
     keyCacheMs: integer('CATALOG_KEY_CACHE_MS', env.CATALOG_KEY_CACHE_MS, 2_000, 0, 60_000),
+    authFailuresPerMinute: integer('CATALOG_AUTH_FAILURES_PER_MINUTE', env.CATALOG_AUTH_FAILURES_PER_MINUTE, 60, 1, 1_000_000),
   };
 }

@@ -43,7 +43,7 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   registerErrorHandling(app);
   registerNotFound(app);
   registerContentType(app);
-  registerAuth(app, parts.store);
+  registerAuth(app, parts.store, { cacheMs: config.keyCacheMs, failuresPerMinute: config.authFailuresPerMinute });
   registerRevision(app);
   if (config.rateLimits) registerRateLimits(app, parts.limiters ?? memoryLimiters);
 

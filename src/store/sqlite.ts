@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { CatalogState, type Write } from '../catalog/state.js';
 import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
@@ -26,7 +27,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
   private group: GroupMember[] = [];
-  private readonly statements = new Map<string, Database.Statement>();
+  /** List queries and writes vary in shape; the few shapes in use are prepared once each, the rarest dropped first. */
+  private readonly statements = new LRUCache<string, Database.Statement>({ max: 500 });
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -124,13 +126,9 @@ export class SqliteStore implements Store {
     return toPage(this.prepared(q.sql).all(...q.params) as ResourceDbRow[], q, page, toResource);
   }
 
-  /** List queries and writes vary in shape; the few shapes in use are prepared once each. */
   private prepared(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
-    if (!statement) {
-      if (this.statements.size > 500) this.statements.clear();
-      this.statements.set(sql, (statement = this.db.prepare(sql)));
-    }
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
     return statement;
   }
 
