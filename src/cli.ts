@@ -24,11 +24,14 @@ const SHUTDOWN_GRACE_MS = 5_000;
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 
-/** First start with no key at all: make one full-access key and show it once. */
+/**
+ * First start of a store that never had a key: make one full-access key and show it once. A store whose keys
+ * were all revoked gets none: revoking every key must lock everyone out, not mint a new master key.
+ */
 async function prepareKeys(config: Config, store: Store): Promise<void> {
   if (config.apiKey) {
     await ensureConfiguredKey(store, config.apiKey);
-  } else if ((await store.countActiveKeys()) === 0) {
+  } else if ((await store.countKeys()) === 0) {
     const { key } = await createKey(store, DEFAULT_ACCOUNT, parseScopes(undefined));
     console.log(`Created a full-access API key for account "${DEFAULT_ACCOUNT}" (shown only this once):\n\n  ${key}\n`);
     console.log(`Send it as "Authorization: Klaviyo-API-Key ${key}" with a "revision: 2026-04-15" header,`);

@@ -59,8 +59,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`CATALOG_PUBLIC_URL must be an http(s) URL, got "${env.CATALOG_PUBLIC_URL}"`);
   }
   const apiKey = env.CATALOG_API_KEY || undefined;
-  if (apiKey && !/^pk_[A-Za-z0-9_]{8,}$/.test(apiKey)) {
-    throw new ConfigError('CATALOG_API_KEY must start with "pk_" followed by at least 8 letters, digits or "_"');
+  // As long as the keys `keys create` makes (pk_ + 40 hex digits) or Klaviyo's own: not a guessable password.
+  if (apiKey && !/^pk_[A-Za-z0-9]{32,128}$/.test(apiKey)) {
+    throw new ConfigError('CATALOG_API_KEY must start with "pk_" followed by 32 to 128 letters and digits');
   }
   return {
     port: integer('PORT', env.PORT, 8080, 0, 65535),

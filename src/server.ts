@@ -14,6 +14,7 @@ import { registerErrorHandling } from './http/errors.js';
 import { registerNotFound } from './http/not-found.js';
 import { memoryLimiters, registerRateLimits, type LimiterFactory } from './http/rate-limit.js';
 import { registerRevision } from './http/revision.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import type { Runner } from './jobs/runner.js';
 import type { Store } from './store/store.js';
 
@@ -41,6 +42,7 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   app.decorate('publicUrl', config.publicUrl);
   app.decorateRequest('account', '');
   registerErrorHandling(app);
+  registerSecurityHeaders(app);
   registerNotFound(app);
   registerContentType(app);
   registerAuth(app, parts.store, { cacheMs: config.keyCacheMs, failuresPerMinute: config.authFailuresPerMinute });

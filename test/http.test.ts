@@ -17,6 +17,21 @@ await forEachStore('HTTP surface', (target) => {
   });
   after(() => server.stop());
 
+  it('marks every response, errors included, as not to be cached or type-sniffed', async () => {
+    const responses = [
+      await http(server, 'POST', '/api/catalog-items', item('HDR')),
+      await http(server, 'GET', '/api/catalog-items?include=variants'),
+      await http(server, 'GET', '/api/catalog-items/$custom:::$default:::NOPE'),
+      await http(server, 'GET', '/api/catalog-items', undefined, { authorization: undefined }),
+      await http(server, 'GET', '/api/no-such-path'),
+    ];
+    assert.deepEqual(responses.map((r) => r.status), [201, 200, 404, 401, 404]);
+    for (const r of responses) {
+      assert.equal(r.headers.get('cache-control'), 'no-store');
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    }
+  });
+
   it('answers /healthz without a key', async () => {
     const res = await fetch(`${server.url}/healthz`);
     assert.equal(res.status, 200);

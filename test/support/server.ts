@@ -39,7 +39,7 @@ export interface StartOptions {
 let keyCounter = 0;
 export function newKey(): string {
   keyCounter++;
-  return `pk_test${process.pid}x${Date.now()}x${keyCounter}`;
+  return `pk_test${process.pid}x${Date.now()}x${keyCounter}`.replace(/x/g, '0').padEnd(43, '0');
 }
 
 function waitForExit(child: ChildProcess): Promise<number | null> {
