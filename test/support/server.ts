@@ -146,7 +146,8 @@ export async function http(server: { url: string; key: string }, method: string,
   const res = await fetch(server.url + path, {
     method,
     headers: sent,
-    body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+    // Bytes as given (e.g. invalid UTF-8); anything else as JSON.
+    body: body === undefined ? undefined : typeof body === 'string' ? body : body instanceof Uint8Array ? new Blob([body as Uint8Array<ArrayBuffer>]) : JSON.stringify(body),
   });
   const text = await res.text();
   const parsed = text ? JSON.parse(text) : undefined;
