@@ -17,7 +17,9 @@ const USAGE = `usage: catalog-server <command>
   keys list
   keys revoke <id>
   migrate                 apply database migrations and exit
-Environment: PORT, HOST, DATABASE_URL, PG_POOL_SIZE, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, LOG_LEVEL`;
+Environment: PORT, HOST, DATABASE_URL, PG_POOL_SIZE, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, LOG_LEVEL,
+  CATALOG_REQUEST_TIMEOUT_MS, CATALOG_IDLE_TIMEOUT_MS, CATALOG_KEEP_ALIVE_TIMEOUT_MS, CATALOG_MAX_CONNECTIONS,
+  CATALOG_KEY_CACHE_MS, CATALOG_AUTH_FAILURES_PER_MINUTE (see README)`;
 
 /** How long SIGTERM waits for requests in flight before cutting the remaining connections. */
 const SHUTDOWN_GRACE_MS = 5_000;
