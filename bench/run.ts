@@ -22,7 +22,7 @@ import { bulkUpdate, createItem, getItem, getJob, listItems, measured, type Benc
 import { DEFAULT_ACCOUNT } from '../src/keys.ts';
 import { seed, storeKey } from './seed.ts';
 
-const KEY = 'pk_bench_loopback_only';
+const KEY = `pk_benchloopbackonly${'0'.repeat(20)}`;
 const BENCH_DIR = join(ROOT, '.bench');
 
 function readConfig() {

@@ -19,18 +19,23 @@ const USAGE = `usage: catalog-server <command>
   keys list
   keys revoke <id>
   migrate                 apply database migrations and exit
-Environment: PORT, HOST, DATABASE_URL, PG_POOL_SIZE, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, LOG_LEVEL`;
+Environment: PORT, HOST, DATABASE_URL, PG_POOL_SIZE, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, CATALOG_JOB_PACE, CATALOG_JOB_PACE_SCALE, CATALOG_CONTROLS, LOG_LEVEL,
+  CATALOG_REQUEST_TIMEOUT_MS, CATALOG_IDLE_TIMEOUT_MS, CATALOG_KEEP_ALIVE_TIMEOUT_MS, CATALOG_MAX_CONNECTIONS,
+  CATALOG_KEY_CACHE_MS, CATALOG_AUTH_FAILURES_PER_MINUTE (see README)`;
 
 /** How long SIGTERM waits for requests in flight before cutting the remaining connections. */
 const SHUTDOWN_GRACE_MS = 5_000;
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 
-/** First start with no key at all: make one full-access key and show it once. */
+/**
+ * First start of a store that never had a key: make one full-access key and show it once. A store whose keys
+ * were all revoked gets none: revoking every key must lock everyone out, not mint a new master key.
+ */
 async function prepareKeys(config: Config, store: Store): Promise<void> {
   if (config.apiKey) {
     await ensureConfiguredKey(store, config.apiKey);
-  } else if ((await store.countActiveKeys()) === 0) {
+  } else if ((await store.countKeys()) === 0) {
     const { key } = await createKey(store, DEFAULT_ACCOUNT, parseScopes(undefined));
     console.log(`Created a full-access API key for account "${DEFAULT_ACCOUNT}" (shown only this once):\n\n  ${key}\n`);
     console.log(`Send it as "Authorization: Klaviyo-API-Key ${key}" with a "revision: 2026-04-15" header,`);

@@ -18,6 +18,23 @@ export interface Config {
   jobPace: PaceSettings;
   /** The test controls under /__admin/ (CATALOG_CONTROLS=off removes them). */
   controls: boolean;
+  /** Slow or idle clients: how long a whole request may take to arrive, and how long a connection may sit idle. */
+  connections: ConnectionLimits;
+  /** How long a looked-up API key (or the absence of one) is trusted before the store is asked again. */
+  keyCacheMs: number;
+  /** Failed authentications one client address may make per minute before it is answered 429. */
+  authFailuresPerMinute: number;
+}
+
+export interface ConnectionLimits {
+  /** A request (headers and body) must have arrived this long after it started, or it gets a 408. */
+  requestTimeoutMs: number;
+  /** A connection on which nothing moves for this long is closed. */
+  idleTimeoutMs: number;
+  /** A kept-alive connection waits this long for the next request. */
+  keepAliveTimeoutMs: number;
+  /** Connections open at once; more are refused. */
+  maxConnections: number;
 }
 
 export class ConfigError extends Error {}
@@ -47,8 +64,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`CATALOG_PUBLIC_URL must be an http(s) URL, got "${env.CATALOG_PUBLIC_URL}"`);
   }
   const apiKey = env.CATALOG_API_KEY || undefined;
-  if (apiKey && !/^pk_[A-Za-z0-9_]{8,}$/.test(apiKey)) {
-    throw new ConfigError('CATALOG_API_KEY must start with "pk_" followed by at least 8 letters, digits or "_"');
+  // As long as the keys `keys create` makes (pk_ + 40 hex digits) or Klaviyo's own: not a guessable password.
+  if (apiKey && !/^pk_[A-Za-z0-9]{32,128}$/.test(apiKey)) {
+    throw new ConfigError('CATALOG_API_KEY must start with "pk_" followed by 32 to 128 letters and digits');
   }
   const pace = (env.CATALOG_JOB_PACE || 'instant') as Pace;
   if (!PACES.includes(pace)) throw new ConfigError(`CATALOG_JOB_PACE must be one of ${PACES.join(', ')}, got "${env.CATALOG_JOB_PACE}"`);
@@ -70,5 +88,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobPollMs: integer('CATALOG_JOB_POLL_MS', env.CATALOG_JOB_POLL_MS, 250, 10, 60_000),
     jobPace: { pace, scale },
     controls: controls === 'on',
+    connections: {
+      requestTimeoutMs: integer('CATALOG_REQUEST_TIMEOUT_MS', env.CATALOG_REQUEST_TIMEOUT_MS, 30_000, 100, 3_600_000),
+      idleTimeoutMs: integer('CATALOG_IDLE_TIMEOUT_MS', env.CATALOG_IDLE_TIMEOUT_MS, 120_000, 100, 3_600_000),
+      keepAliveTimeoutMs: integer('CATALOG_KEEP_ALIVE_TIMEOUT_MS', env.CATALOG_KEEP_ALIVE_TIMEOUT_MS, 72_000, 100, 3_600_000),
+      maxConnections: integer('CATALOG_MAX_CONNECTIONS', env.CATALOG_MAX_CONNECTIONS, 10_000, 1, 1_000_000),
+    },
+    keyCacheMs: integer('CATALOG_KEY_CACHE_MS', env.CATALOG_KEY_CACHE_MS, 2_000, 0, 60_000),
+    authFailuresPerMinute: integer('CATALOG_AUTH_FAILURES_PER_MINUTE', env.CATALOG_AUTH_FAILURES_PER_MINUTE, 60, 1, 1_000_000),
   };
 }

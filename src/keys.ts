@@ -1,5 +1,6 @@
 // API keys: `pk_` + 40 hex characters. Only a SHA-256 hash is stored; the key itself is shown once.
 import { createHash, randomBytes } from 'node:crypto';
+import { ConfigError } from './config.js';
 import { ALL_SCOPES, type Scope } from './scopes.js';
 import type { KeyRecord, Store } from './store/store.js';
 
@@ -13,9 +14,11 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/** Scopes from `--scopes a,b`; none given means full access, but an empty list is a mistake, not full access. */
 export function parseScopes(raw: string | undefined): Scope[] {
-  if (!raw) return [...ALL_SCOPES];
+  if (raw === undefined) return [...ALL_SCOPES];
   const scopes = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (scopes.length === 0) throw new ConfigError(`--scopes needs at least one scope: ${ALL_SCOPES.join(', ')}`);
   for (const s of scopes) {
     if (!ALL_SCOPES.includes(s as Scope)) throw new Error(`unknown scope "${s}"; known scopes: ${ALL_SCOPES.join(', ')}`);
   }

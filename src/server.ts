@@ -8,6 +8,7 @@ import { registerRelationships } from './api/relationships/routes.js';
 import { registerResources } from './api/resources/routes.js';
 import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
+import { connectionOptions } from './http/connections.js';
 import { registerContentType } from './http/content-type.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerNotFound } from './http/not-found.js';
@@ -16,6 +17,7 @@ import { registerRevision } from './http/revision.js';
 import type { JobEngine } from './jobs/engine.js';
 import type { Clock } from './clock.js';
 import { registerJobControls } from './controls/jobs.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import type { Store } from './store/store.js';
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
@@ -38,13 +40,16 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
     // Validate exactly as specified: no coercion, no silently dropped or defaulted properties.
     ajv: { customOptions: { removeAdditional: false, useDefaults: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
+    ...connectionOptions(config.connections),
   });
+  app.server.maxConnections = config.connections.maxConnections;
   app.decorate('publicUrl', config.publicUrl);
   app.decorateRequest('account', '');
   registerErrorHandling(app);
+  registerSecurityHeaders(app);
   registerNotFound(app);
   registerContentType(app);
-  registerAuth(app, parts.store);
+  registerAuth(app, parts.store, { cacheMs: config.keyCacheMs, failuresPerMinute: config.authFailuresPerMinute });
   registerRevision(app);
   if (config.rateLimits) registerRateLimits(app, parts.limiters ?? memoryLimiters);
 

@@ -1,13 +1,15 @@
 // Request and response JSON Schemas, derived from the resource tables in catalog/resources.ts.
 // Request schemas are compiled once by Fastify's Ajv; response schemas are what the tests hold every
 // response body to.
-import { responseAttributeNames, updatableAttributeNames, type AttributeDef, type ResourceDef } from '../catalog/resources.js';
+import { LIMITS, responseAttributeNames, updatableAttributeNames, type AttributeDef, type ResourceDef } from '../catalog/resources.js';
 
 type Schema = Record<string, unknown>;
 
 function attributeSchema(attr: AttributeDef, nullable: boolean): Schema {
-  const base: Schema =
-    attr.type === 'string[]' ? { type: 'array', items: { type: 'string' } } : { type: attr.type === 'object' ? 'object' : attr.type };
+  const string: Schema = attr.maxLength ? { type: 'string', maxLength: attr.maxLength } : { type: 'string' };
+  const base: Schema = attr.type === 'string[]'
+    ? { type: 'array', items: string, ...(attr.maxItems ? { maxItems: attr.maxItems } : {}) }
+    : attr.type === 'string' ? { ...string } : { type: attr.type === 'object' ? 'object' : attr.type };
   if (nullable) base.type = [base.type, 'null'];
   if (attr.enum) base.enum = nullable ? [...attr.enum, null] : [...attr.enum];
   if (attr.nonEmpty) base.minLength = 1;
@@ -19,7 +21,7 @@ const object = (properties: Schema, required: string[] = []): Schema => ({
 });
 
 const identifier = (type: string): Schema => object({ type: { type: 'string', enum: [type] }, id: { type: 'string' } }, ['type', 'id']);
-const toMany = (type: string): Schema => object({ data: { type: 'array', items: identifier(type) } }, ['data']);
+const toMany = (type: string): Schema => object({ data: { type: 'array', maxItems: LIMITS.related, items: identifier(type) } }, ['data']);
 const toOne = (type: string): Schema => object({ data: identifier(type) }, ['data']);
 
 /** The relationships a request may set, per resource kind. */

@@ -22,7 +22,13 @@ export interface Subscription {
   createdAt: string;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Both patterns are unambiguous (no two quantifiers can match the same character), so a test takes time
+// linear in the input; the request schema bounds the input's length before any pattern sees it. The domain's
+// labels are split on '.', which the label class excludes: `a@b..c` or `a@b.` are refused.
+/** Longest values the request schema accepts: an email address (RFC 5321), a phone number, a profile id. */
+export const PROFILE_LIMITS = { email: 254, phoneNumber: 32, id: 1_000 } as const;
+
+const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const PROFILE = '/data/attributes/profile/data';
 

@@ -22,6 +22,10 @@ export interface AttributeDef {
   nonEmpty?: boolean;
   /** What the attribute reads as while it has no value, where Klaviyo answers that rather than null. */
   empty?: unknown;
+  /** Most characters a string (or each string of a string[]) may have. */
+  maxLength?: number;
+  /** Most entries a string[] may have. */
+  maxItems?: number;
 }
 
 export interface ResourceDef {
@@ -36,14 +40,36 @@ export interface ResourceDef {
   timestamps: readonly ('created' | 'updated')[];
 }
 
+/**
+ * Bounds on what one request may carry, far above what a real catalog needs, so that no single request can
+ * make the server hold, store or index unbounded data (the README's "Limits" section lists them).
+ */
+export const LIMITS = {
+  /** title, name */
+  shortText: 1_000,
+  /** description */
+  longText: 100_000,
+  /** url, image_full_url, image_thumbnail_url and each of images */
+  url: 4_096,
+  /** entries of images */
+  images: 100,
+  /** resources named in one relationship array (categories of an item, items of a category) */
+  related: 100,
+  /** variants rendered per item for include=variants (the rest through /catalog-items/{id}/variants) */
+  includedVariantsPerItem: 100,
+} as const;
+
 const integration: AttributeDef = { type: 'string', nullable: true, enum: ['$custom'], default: '$custom', createOnly: true };
 const catalog: AttributeDef = { type: 'string', nullable: true, enum: ['$default'], default: '$default', createOnly: true };
-const optionalString: AttributeDef = { type: 'string', nullable: true };
+const optionalUrl: AttributeDef = { type: 'string', nullable: true, maxLength: LIMITS.url };
+const shortText: AttributeDef = { type: 'string', required: true, maxLength: LIMITS.shortText };
+const longText: AttributeDef = { type: 'string', required: true, maxLength: LIMITS.longText };
+const url: AttributeDef = { type: 'string', required: true, maxLength: LIMITS.url };
 const externalId: AttributeDef = { type: 'string', required: true, immutable: true, nonEmpty: true };
 const imageAttributes = {
-  image_full_url: { ...optionalString, empty: '' },
-  image_thumbnail_url: { ...optionalString, empty: '' },
-  images: { type: 'string[]', nullable: true, empty: [] },
+  image_full_url: { ...optionalUrl, empty: '' },
+  image_thumbnail_url: { ...optionalUrl, empty: '' },
+  images: { type: 'string[]', nullable: true, maxLength: LIMITS.url, maxItems: LIMITS.images, empty: [] },
   custom_metadata: { type: 'object', nullable: true },
 } satisfies Record<string, AttributeDef>;
 
@@ -55,10 +81,10 @@ export const ITEM: ResourceDef = {
     external_id: externalId,
     integration_type: integration,
     catalog_type: catalog,
-    title: { type: 'string', required: true },
-    description: { type: 'string', required: true },
+    title: shortText,
+    description: longText,
     price: { type: 'number', nullable: true },
-    url: { type: 'string', required: true },
+    url,
     ...imageAttributes,
     published: { type: 'boolean', nullable: true, default: true },
   },
@@ -73,13 +99,13 @@ export const VARIANT: ResourceDef = {
     external_id: externalId,
     integration_type: integration,
     catalog_type: catalog,
-    title: { type: 'string', required: true },
-    description: { type: 'string', required: true },
+    title: shortText,
+    description: longText,
     sku: { type: 'string', required: true },
     inventory_policy: { type: 'integer', nullable: true, enum: [0, 1, 2], default: 0 },
     inventory_quantity: { type: 'number', required: true },
     price: { type: 'number', required: true },
-    url: { type: 'string', required: true },
+    url,
     ...imageAttributes,
     published: { type: 'boolean', nullable: true, default: true },
   },
@@ -94,7 +120,7 @@ export const CATEGORY: ResourceDef = {
     external_id: externalId,
     integration_type: integration,
     catalog_type: catalog,
-    name: { type: 'string', required: true },
+    name: shortText,
   },
   timestamps: ['updated'],
 };

@@ -1,41 +1,73 @@
 // Authentication (`Authorization: Klaviyo-API-Key pk_...`) and the operation's scopes. Sets request.account.
+// Lookups are cached (found and not found alike, bounded in entries and time), and an address that keeps
+// sending unknown keys is answered 429 without a lookup until its window passes.
 import type { FastifyInstance } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import { hashKey } from '../keys.js';
 import type { KeyRecord, Store } from '../store/store.js';
 import { ApiError } from './errors.js';
+import { throttled } from './rate-limit.js';
 import { ALL_SCOPES, type Scope } from '../scopes.js';
 
 const PREFIX = 'Klaviyo-API-Key ';
-/** Keys are looked up once per this many ms per process, so revocation reaches every process within it. */
-const CACHE_MS = 2000;
+/** Keys (and unknown keys) remembered per process; the least recently used go first. */
+const CACHED_KEYS = 10_000;
+/** Client addresses whose failed authentications are counted. */
+const TRACKED_ADDRESSES = 100_000;
+const FAILURE_WINDOW_MS = 60_000;
+
+export interface AuthOptions {
+  /** How long a lookup is trusted, so that revocation reaches every process within it. */
+  cacheMs: number;
+  /** Failed authentications an address may make per minute before it is throttled. */
+  failuresPerMinute: number;
+}
 
 /** Full access (catalogs:write) includes read access, as in Klaviyo's scope model. */
 function grants(held: Scope[], needed: Scope): boolean {
   return held.includes(needed) || (needed === 'catalogs:read' && held.includes('catalogs:write'));
 }
 
-export function registerAuth(app: FastifyInstance, store: Store): void {
-  const cache = new Map<string, { key: KeyRecord | undefined; until: number }>();
-  async function lookup(hash: string): Promise<KeyRecord | undefined> {
-    const now = Date.now();
-    const hit = cache.get(hash);
-    if (hit && hit.until > now) return hit.key;
-    const key = await store.findKeyByHash(hash);
-    if (cache.size > 10_000) cache.clear();
-    cache.set(hash, { key, until: now + CACHE_MS });
+/** lru-cache holds neither undefined nor null: an unknown key is cached as false. */
+type Lookup = KeyRecord | false;
+
+export function registerAuth(app: FastifyInstance, store: Store, options: AuthOptions): void {
+  const keys = new LRUCache<string, Lookup>({ max: CACHED_KEYS, ttl: Math.max(1, options.cacheMs) });
+  const failures = new LRUCache<string, number>({ max: TRACKED_ADDRESSES, ttl: FAILURE_WINDOW_MS, noUpdateTTL: true });
+
+  async function lookup(hash: string): Promise<Lookup> {
+    const hit = options.cacheMs > 0 ? keys.get(hash) : undefined;
+    if (hit !== undefined) return hit;
+    const key = (await store.findKeyByHash(hash)) ?? false;
+    if (options.cacheMs > 0) keys.set(hash, key);
     return key;
+  }
+
+  function tooManyFailures(address: string): ApiError {
+    const seconds = Math.max(1, Math.ceil(failures.getRemainingTTL(address) / 1000));
+    return throttled(seconds, `Too many failed authentications from this address. Expected available in ${seconds} second${seconds === 1 ? '' : 's'}.`);
+  }
+
+  function fail(address: string, code: 'not_authenticated' | 'authentication_failed', detail: string): ApiError {
+    failures.set(address, (failures.get(address) ?? 0) + 1);
+    return new ApiError(401, code, detail);
   }
 
   app.addHook('onRequest', async (request) => {
     const { operation: op, control } = request.routeOptions.config;
     if (!op && !control) return;
+    const address = request.ip;
+    const header = request.headers.authorization?.trim();
+    const hash = header?.startsWith(PREFIX) ? hashKey(header.slice(PREFIX.length).trim()) : undefined;
+    // A throttled address still gets through with a key this process already knows to be valid.
+    const known = hash === undefined ? undefined : keys.peek(hash);
+    if (!known && (failures.get(address) ?? 0) >= options.failuresPerMinute) throw tooManyFailures(address);
     // As Klaviyo: no credentials at all is not_authenticated; credentials that are wrong in any way
     // (another scheme, a malformed, unknown or revoked key) are authentication_failed.
-    const header = request.headers.authorization?.trim();
-    if (!header) throw new ApiError(401, 'not_authenticated', 'Send a private API key as "Authorization: Klaviyo-API-Key pk_...".');
-    const key = header.startsWith(PREFIX) ? await lookup(hashKey(header.slice(PREFIX.length).trim())) : undefined;
+    if (!header) throw fail(address, 'not_authenticated', 'Send a private API key as "Authorization: Klaviyo-API-Key pk_...".');
+    const key = hash === undefined ? undefined : await lookup(hash);
     if (!key || key.revokedAt) {
-      throw new ApiError(401, 'authentication_failed', 'The Authorization header does not carry a valid private API key ("Klaviyo-API-Key pk_...").');
+      throw fail(address, 'authentication_failed', 'The Authorization header does not carry a valid private API key ("Klaviyo-API-Key pk_...").');
     }
     // Controls act on a whole account: only a full-access key may use them.
     const missing = (op?.scopes ?? ALL_SCOPES).filter((s) => !grants(key.scopes, s));

@@ -31,6 +31,7 @@ const TITLES: Record<string, string> = {
   unsupported_media_type: 'Unsupported media type.',
   payload_too_large: 'Payload too large.',
   method_not_allowed: 'Method not allowed.',
+  request_timeout: 'Request timeout.',
   service_unavailable: 'Service unavailable.',
   error: 'A server error occurred.',
 };

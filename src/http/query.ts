@@ -114,12 +114,18 @@ class FilterParser {
     if (!this.eat(ch)) this.fail(`expected '${ch}'`);
   }
 
+  /** Matches `pattern` (sticky) at the current position, without copying the rest of the input. */
+  private match(pattern: RegExp): string | undefined {
+    pattern.lastIndex = this.i;
+    return pattern.exec(this.s)?.[0];
+  }
+
   private word(): string {
     this.ws();
-    const m = /^[A-Za-z_][A-Za-z0-9_.-]*/.exec(this.s.slice(this.i));
-    if (!m) this.fail('expected a name');
-    this.i += m[0].length;
-    return m[0];
+    const m = this.match(/[A-Za-z_][A-Za-z0-9_.-]*/y);
+    if (m === undefined) this.fail('expected a name');
+    this.i += m.length;
+    return m;
   }
 
   /** A scalar, or a list of scalars (lists do not nest). */
@@ -152,10 +158,10 @@ class FilterParser {
       this.i = j + 1;
       return out;
     }
-    const m = /^(true|false|null|-?\d+(\.\d+)?)/.exec(this.s.slice(this.i));
-    if (!m) this.fail('expected a value');
-    this.i += m[0].length;
-    return m[0] === 'true' ? true : m[0] === 'false' ? false : m[0] === 'null' ? null : Number(m[0]);
+    const m = this.match(/true|false|null|-?\d+(?:\.\d+)?/y);
+    if (m === undefined) this.fail('expected a value');
+    this.i += m.length;
+    return m === 'true' ? true : m === 'false' ? false : m === 'null' ? null : Number(m);
   }
 
   private call(into: Call[], depth = 0): void {

@@ -164,8 +164,8 @@ export class PostgresStore implements Store {
     return (r.rowCount ?? 0) > 0;
   }
 
-  async countActiveKeys(): Promise<number> {
-    return Number((await run<{ n: string }>(this.pool, 'SELECT count(*) AS n FROM api_keys WHERE revoked_at IS NULL')).rows[0].n);
+  async countKeys(): Promise<number> {
+    return Number((await run<{ n: string }>(this.pool, 'SELECT count(*) AS n FROM api_keys')).rows[0].n);
   }
 
   async getResource(account: string, kind: ResourceKind, externalId: string): Promise<ResourceRow | undefined> {

@@ -2,9 +2,10 @@
 // client hears about it. better-sqlite3 is synchronous; every transaction runs start to finish without
 // yielding the event loop, which makes each one atomic with respect to other requests as well. Request
 // writes are group-committed (see commitInGroup).
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { CatalogState, type Write } from '../catalog/state.js';
 import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
@@ -17,6 +18,15 @@ import {
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
 import type { JobBatch, KeyRecord, Store } from './store.js';
 
+/**
+ * The database holds every tenant's data and the key hashes: its folder (when we create it) and the file are
+ * the owner's alone. SQLite gives the -wal and -shm files the database file's permissions.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+}
+
 interface GroupMember {
   work: () => unknown;
   resolve: (value: unknown) => void;
@@ -27,10 +37,11 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
   private group: GroupMember[] = [];
-  private readonly statements = new Map<string, Database.Statement>();
+  /** List queries and writes vary in shape; the few shapes in use are prepared once each, the rarest dropped first. */
+  private readonly statements = new LRUCache<string, Database.Statement>({ max: 500 });
 
   constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') createPrivately(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -60,7 +71,7 @@ export class SqliteStore implements Store {
       insertKey: db.prepare('INSERT INTO api_keys (account, hash, prefix, scopes, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING'),
       listKeys: db.prepare('SELECT * FROM api_keys ORDER BY id'),
       revokeKey: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
-      countKeys: db.prepare('SELECT count(*) FROM api_keys WHERE revoked_at IS NULL').pluck(),
+      countKeys: db.prepare('SELECT count(*) FROM api_keys').pluck(),
       resource: db.prepare('SELECT * FROM resources WHERE account = ? AND kind = ? AND external_id = ?'),
       unfinished: db.prepare(COUNT_UNFINISHED_JOBS).pluck(),
       insertJob: db.prepare(INSERT_JOB),
@@ -99,7 +110,7 @@ export class SqliteStore implements Store {
     return this.stmt.revokeKey.run(new Date().toISOString(), id).changes > 0;
   }
 
-  async countActiveKeys(): Promise<number> {
+  async countKeys(): Promise<number> {
     return this.stmt.countKeys.get() as number;
   }
 
@@ -126,13 +137,9 @@ export class SqliteStore implements Store {
     return toPage(this.prepared(q.sql).all(...q.params) as ResourceDbRow[], q, page, toResource);
   }
 
-  /** List queries and writes vary in shape; the few shapes in use are prepared once each. */
   private prepared(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
-    if (!statement) {
-      if (this.statements.size > 500) this.statements.clear();
-      this.statements.set(sql, (statement = this.db.prepare(sql)));
-    }
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
     return statement;
   }
 

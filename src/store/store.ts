@@ -26,7 +26,8 @@ export interface Store {
   ensureKey(account: string, hash: string, prefix: string, scopes: Scope[]): Promise<KeyRecord>;
   listKeys(): Promise<KeyRecord[]>;
   revokeKey(id: number): Promise<boolean>;
-  countActiveKeys(): Promise<number>;
+  /** Keys ever created, revoked ones included. */
+  countKeys(): Promise<number>;
 
   getResource(account: string, kind: ResourceKind, externalId: string): Promise<ResourceRow | undefined>;
   getResources(account: string, kind: ResourceKind, externalIds: string[]): Promise<ResourceRow[]>;

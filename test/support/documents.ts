@@ -1,6 +1,6 @@
 // Holds every response body the tests receive (through the SDK or raw HTTP) to the server's own response
 // schemas, which follow the spec's: a body that does not match fails the request it came from.
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { createRequire } from 'node:module';
 import { documentLinksSchema, errorDocument, jobResponseObject, listLinksSchema, resourceResponseObject } from '../../src/api/schemas.ts';

@@ -40,7 +40,7 @@ export interface StartOptions {
 let keyCounter = 0;
 export function newKey(): string {
   keyCounter++;
-  return `pk_test${process.pid}x${Date.now()}x${keyCounter}`;
+  return `pk_test${process.pid}x${Date.now()}x${keyCounter}`.replace(/x/g, '0').padEnd(43, '0');
 }
 
 function waitForExit(child: ChildProcess): Promise<number | null> {
@@ -147,7 +147,8 @@ export async function http(server: { url: string; key: string }, method: string,
   const res = await fetch(server.url + path, {
     method,
     headers: sent,
-    body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+    // Bytes as given (e.g. invalid UTF-8); anything else as JSON.
+    body: body === undefined ? undefined : typeof body === 'string' ? body : body instanceof Uint8Array ? new Blob([body as Uint8Array<ArrayBuffer>]) : JSON.stringify(body),
   });
   const text = await res.text();
   const parsed = text ? JSON.parse(text) : undefined;

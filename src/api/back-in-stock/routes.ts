@@ -1,19 +1,20 @@
 // POST /api/back-in-stock-subscriptions: validate, check the variant exists, store; 202 with no body.
 import type { FastifyInstance } from 'fastify';
-import { subscribe, toSubscription, type SubscriptionInput } from '../../catalog/back-in-stock.js';
+import { PROFILE_LIMITS, subscribe, toSubscription, type SubscriptionInput } from '../../catalog/back-in-stock.js';
 import { operation } from '../../http/operations.js';
 import { parseQuery } from '../../http/query.js';
 import type { Store } from '../../store/store.js';
 import { raise } from '../resources/routes.js';
 
-const nullableString = { type: ['string', 'null'] };
+// Lengths are bounded here, before the domain's patterns look at the strings.
+const nullableString = (maxLength: number) => ({ type: ['string', 'null'], maxLength });
 const strict = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', properties, required, additionalProperties: false });
 
 const body = strict({
   data: strict({
     type: { type: 'string', enum: ['back-in-stock-subscription'] },
     attributes: strict({
-      channels: { type: 'array', items: { type: 'string', enum: ['EMAIL', 'PUSH', 'SMS', 'WHATSAPP'] } },
+      channels: { type: 'array', maxItems: 10, items: { type: 'string', enum: ['EMAIL', 'PUSH', 'SMS', 'WHATSAPP'] } },
       profile: {
         type: ['object', 'null'],
         required: ['data'],
@@ -21,8 +22,12 @@ const body = strict({
         properties: {
           data: strict({
             type: { type: 'string', enum: ['profile'] },
-            id: nullableString,
-            attributes: strict({ email: nullableString, phone_number: nullableString, external_id: nullableString }),
+            id: nullableString(PROFILE_LIMITS.id),
+            attributes: strict({
+              email: nullableString(PROFILE_LIMITS.email),
+              phone_number: nullableString(PROFILE_LIMITS.phoneNumber),
+              external_id: nullableString(PROFILE_LIMITS.id),
+            }),
           }, ['type', 'attributes']),
         },
       },

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { changeLinks, type LinkChange } from '../../catalog/changes.js';
 import { compoundId, externalIdOf } from '../../catalog/ids.js';
-import { CATEGORY, ITEM, VARIANT, type ResourceDef } from '../../catalog/resources.js';
+import { CATEGORY, ITEM, LIMITS, VARIANT, type ResourceDef } from '../../catalog/resources.js';
 import { invalid, notFound } from '../../http/errors.js';
 import { listLinks, send } from '../../http/jsonapi.js';
 import { operation } from '../../http/operations.js';
@@ -56,7 +56,7 @@ const linkageSchema = (type: string) => ({
   properties: {
     data: {
       type: 'array',
-      maxItems: 100,
+      maxItems: LIMITS.related,
       items: { type: 'object', required: ['type', 'id'], additionalProperties: false, properties: { type: { type: 'string', enum: [type] }, id: { type: 'string' } } },
     },
   },

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createResource, deleteResource, refsOf, updateResource, type Outcome, type ResourceInput } from '../../catalog/changes.js';
 import { externalIdOf } from '../../catalog/ids.js';
-import { CATEGORY, ITEM, VARIANT, responseAttributeNames, type ResourceDef } from '../../catalog/resources.js';
+import { CATEGORY, ITEM, LIMITS, VARIANT, responseAttributeNames, type ResourceDef } from '../../catalog/resources.js';
 import { ApiError, conflict, notFound } from '../../http/errors.js';
 import { baseUrl, listLinks, requestLink, send } from '../../http/jsonapi.js';
 import { operation } from '../../http/operations.js';
@@ -38,16 +38,13 @@ export function requireExternalId(def: ResourceDef, id: string): string {
   return externalId;
 }
 
-/** All variants of an item, for `include=variants`. */
+/**
+ * The first variants of an item, for `include=variants`: one bounded read per item, so a page of items costs at
+ * most page size x LIMITS.includedVariantsPerItem rows however many variants the items have.
+ */
 async function variantsOf(store: Store, account: string, itemId: string): Promise<ResourceRow[]> {
-  const rows: ResourceRow[] = [];
-  let after: number | undefined;
-  for (;;) {
-    const page = await store.listResources(account, 'variant', [{ field: 'item.id', equals: itemId }], { size: 100, after, descending: false });
-    rows.push(...page.rows);
-    if (!page.hasNext) return rows;
-    after = page.last;
-  }
+  const page = await store.listResources(account, 'variant', [{ field: 'item.id', equals: itemId }], { size: LIMITS.includedVariantsPerItem, descending: false });
+  return page.rows;
 }
 
 /** Renders items with their variants when `include=variants` asked for them. */

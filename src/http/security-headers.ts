@@ -1,0 +1,9 @@
+// Responses carry tenant data: no shared cache may keep them, and no browser may guess their type.
+import type { FastifyInstance } from 'fastify';
+
+export function registerSecurityHeaders(app: FastifyInstance): void {
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('Cache-Control', 'no-store');
+    reply.header('X-Content-Type-Options', 'nosniff');
+  });
+}

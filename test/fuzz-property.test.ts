@@ -1,0 +1,96 @@
+// Property: whatever a client sends (method, path, headers, query parameters, body), the answer is never a 5xx,
+// and every error is a JSON:API error document (the http helper checks each body against the response
+// schemas). fast-check, with a fixed seed and a bounded number of runs, so that a failure repeats.
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import fc from 'fast-check';
+import { forEachStore } from './support/targets.ts';
+import { REVISION, http, startServer, type RunningServer } from './support/server.ts';
+
+const id = (x: string) => `$custom:::$default:::${x}`;
+const SEED = 20_261_124;
+const RUNS = 600;
+
+// Well-formed strings only: lone UTF-16 surrogates are a known 5xx (issue 10, part b), not this property's.
+const text = fc.string({ unit: 'grapheme', maxLength: 40 });
+const ascii = fc.string({ unit: 'grapheme-ascii', maxLength: 40 });
+const anyId = fc.oneof(fc.constantFrom(id('F0'), id('V0'), id('C'), id('nope')), text.map(id), text);
+
+const PATHS = [
+  '/api/catalog-items', '/api/catalog-items/{id}', '/api/catalog-items/{id}/variants', '/api/catalog-items/{id}/relationships/categories',
+  '/api/catalog-variants', '/api/catalog-variants/{id}', '/api/catalog-categories', '/api/catalog-categories/{id}/relationships/items',
+  '/api/catalog-item-bulk-create-jobs', '/api/catalog-item-bulk-update-jobs/{id}', '/api/back-in-stock-subscriptions', '/api/{id}', '/{id}',
+];
+// Every segment percent-encoded from well-formed text: malformed percent-encoding is part b's (FST_ERR_BAD_URL).
+const path = fc.tuple(fc.constantFrom(...PATHS), anyId).map(([template, x]) => template.replace('{id}', encodeURIComponent(x)));
+
+const QUERY_NAMES = ['filter', 'sort', 'page[size]', 'page[cursor]', 'fields[catalog-item]', 'fields[catalog-variant]', 'include', 'colour'];
+const filterValue = fc.oneof(
+  text,
+  fc.tuple(fc.constantFrom('equals', 'any', 'contains', 'and', 'nope'), fc.constantFrom('ids', 'title', 'published', 'sku', 'category.id', 'item.id', 'x'), fc.oneof(text.map((s) => JSON.stringify(s)), anyId.map((s) => `["${s}"]`), fc.constantFrom('true', '1', 'null', '')))
+    .map(([op, field, value]) => `${op}(${field},${value})`),
+);
+const query = fc.array(fc.tuple(fc.constantFrom(...QUERY_NAMES), fc.oneof(text, filterValue)), { maxLength: 2 })
+  // A page[cursor] that is an unparsable URL (`http://[`) is a known 500 (issue 10, part b): left out here.
+  .filter((pairs) => !pairs.some(([name, value]) => name === 'page[cursor]' && /^https?:\/\//.test(value)))
+  .map((pairs) => (pairs.length ? `?${new URLSearchParams(pairs)}` : ''));
+
+const VALID_BODIES: unknown[] = [
+  { data: { type: 'catalog-item', attributes: { external_id: 'F', title: 'T', description: 'D', url: 'u' }, relationships: { categories: { data: [{ type: 'catalog-category', id: id('C') }] } } } },
+  { data: { type: 'catalog-variant', attributes: { external_id: 'V', title: 'T', description: 'D', sku: 'S', inventory_quantity: 1, price: 2, url: 'u' }, relationships: { item: { data: { type: 'catalog-item', id: id('F0') } } } } },
+  { data: [{ type: 'catalog-category', id: id('C') }] },
+  { data: { type: 'catalog-item-bulk-create-job', attributes: { items: { data: [{ type: 'catalog-item', attributes: { external_id: 'J', title: 'T', description: 'D', url: 'u' } }] } } } },
+  { data: { type: 'back-in-stock-subscription', attributes: { channels: ['EMAIL'], profile: { data: { type: 'profile', attributes: { email: 'a@b.co' } } } }, relationships: { variant: { data: { type: 'catalog-variant', id: id('V0') } } } } },
+];
+
+/** A valid body with one value somewhere in it replaced by arbitrary JSON. */
+function replaceAt(value: unknown, steps: number[], replacement: unknown): unknown {
+  if (steps.length === 0 || value === null || typeof value !== 'object') return replacement;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return replacement;
+  const [k, v] = entries[steps[0] % entries.length];
+  const copy: any = Array.isArray(value) ? [...value] : { ...value };
+  copy[k] = replaceAt(v, steps.slice(1), replacement);
+  return copy;
+}
+const body = fc.oneof(
+  fc.tuple(fc.constantFrom(...VALID_BODIES), fc.array(fc.nat(), { maxLength: 6 }), fc.jsonValue({ maxDepth: 2 })).map(([b, steps, r]) => replaceAt(b, steps, r)),
+  fc.jsonValue({ maxDepth: 3 }),
+  text, // not JSON at all
+);
+
+/** Mostly the valid value, so that requests get past the first gates; sometimes anything. */
+const mostly = <T>(valid: T, others: fc.Arbitrary<T>) => fc.oneof({ arbitrary: fc.constant(valid), weight: 4 }, { arbitrary: others, weight: 1 });
+const headers = fc.record({
+  'content-type': mostly<string | undefined>('application/vnd.api+json', fc.oneof(fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', undefined), ascii)),
+  revision: mostly<string | undefined>(REVISION, fc.oneof(fc.constantFrom('2026-07-15', '2026-04-15.pre', '1999-01-01', '2026-02-30', undefined), ascii)),
+  authorization: mostly<string | undefined>('valid', fc.oneof(fc.constant(undefined), ascii.map((s) => `Klaviyo-API-Key ${s}`), ascii)),
+});
+
+const request = fc.record({ method: fc.constantFrom('GET', 'GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS'), path, query, body, headers });
+
+await forEachStore('property: no 5xx, only JSON:API errors', (target) => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer({ databaseUrl: await target.freshDatabaseUrl(), env: { CATALOG_AUTH_FAILURES_PER_MINUTE: '1000000' } });
+    await http(server, 'POST', '/api/catalog-categories', { data: { type: 'catalog-category', attributes: { external_id: 'C', name: 'C' } } });
+    await http(server, 'POST', '/api/catalog-items', { data: { type: 'catalog-item', attributes: { external_id: 'F0', title: 'T', description: 'D', url: 'u' } } });
+    await http(server, 'POST', '/api/catalog-variants', VALID_BODIES[1]);
+  });
+  after(() => server.stop());
+
+  it('answers every generated request with a 2xx or a JSON:API 4xx', async () => {
+    const statuses = new Map<number, number>();
+    await fc.assert(fc.asyncProperty(request, async (r) => {
+      const sent = { ...r.headers, authorization: r.headers.authorization === 'valid' ? `Klaviyo-API-Key ${server.key}` : r.headers.authorization };
+      const withBody = ['POST', 'PATCH', 'DELETE', 'PUT'].includes(r.method);
+      // http() fails on a body that is not JSON or not a valid JSON:API document for its status.
+      const res = await http(server, r.method, r.path + r.query, withBody ? (typeof r.body === 'string' ? r.body : r.body ?? null) : undefined, sent);
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      assert.ok(res.status < 500, `${r.method} ${r.path}${r.query} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    }), { seed: SEED, numRuns: RUNS });
+    // The generator reaches past authentication and validation, not only the first gate.
+    assert.ok([...statuses.keys()].filter((s) => s >= 400).length >= 4, JSON.stringify([...statuses]));
+    assert.ok([...statuses.keys()].some((s) => s < 300), JSON.stringify([...statuses]));
+  });
+});
