@@ -177,8 +177,9 @@ await forEachStore('the whole Catalogs API', (target) => {
     assert.equal(categories.response.status, 202);
     const catJob = await job('getBulkCreateCategoriesJob', categories.body.data.id, { include: ['categories'] });
     assert.equal(catJob.data.attributes.completed_count, 1);
-    assert.equal(catJob.data.attributes.errors[0].code, 'conflict');
-    assert.equal(catJob.data.attributes.errors[0].source.pointer, '/data/attributes/categories/data/1');
+    const [duplicate] = catJob.data.attributes.errors;
+    assert.deepEqual([duplicate.code, duplicate.source.pointer, duplicate.meta.id], ['invalid', '/data/attributes/categories/data/attributes/external_id', id('APPAREL')]);
+    assert.equal(duplicate.detail, `A category with the id \`${id('APPAREL')}\` already exists.`);
     assert.deepEqual(catJob.included.map((c: any) => c.attributes.name), ['Bulk']);
     assert.deepEqual(ids((await api.getBulkCreateCategoriesJobs({ filter: 'equals(status,"complete")' })).response.data), [categories.body.data.id]);
 
@@ -198,7 +199,8 @@ await forEachStore('the whole Catalogs API', (target) => {
     const variantJob = await job('getBulkCreateVariantsJob', variants.body.data.id, { include: ['variants'] });
     assert.equal(variantJob.data.attributes.completed_count, 1);
     assert.equal(variantJob.data.attributes.failed_count, 1);
-    assert.equal(variantJob.data.attributes.errors[0].source.pointer, '/data/attributes/variants/data/1');
+    assert.equal(variantJob.data.attributes.errors[0].source.pointer, '/data/attributes/variants/data/relationships/item/data/id');
+    assert.equal(variantJob.data.attributes.errors[0].meta.id, id('ORPHAN-V'));
     assert.deepEqual(variantJob.included.map((v: any) => v.id), [id('BULK-1-V')]);
     assert.equal((await api.getBulkCreateVariantsJobs()).response.data.data.length, 1);
 

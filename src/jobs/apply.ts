@@ -9,6 +9,7 @@ import type { CatalogState } from '../catalog/state.js';
 import { JOB_KIND_BY_TYPE, type JobKind } from './kinds.js';
 
 const NOUN = { item: 'item', variant: 'variant', category: 'category' } as const;
+const A_NOUN = { item: 'An item', variant: 'A variant', category: 'A category' } as const;
 
 export function kindOf(job: JobRecord): JobKind {
   const kind = JOB_KIND_BY_TYPE.get(job.type);
@@ -42,7 +43,7 @@ function jobError(kind: JobKind, input: ResourceInput, detail: string, pointer: 
 }
 
 function failureDetail(kind: JobKind, input: ResourceInput, failure: Failure): string {
-  const own = `An ${NOUN[kind.resource.kind]} with the id \`${compoundId(ownExternalId(kind, input))}\``;
+  const own = `${A_NOUN[kind.resource.kind]} with the id \`${compoundId(ownExternalId(kind, input))}\``;
   const aboutItself = /\/\d+\/(id|attributes\/external_id)$/.test(failure.pointer);
   if (aboutItself && failure.code === 'not_found') return `${own} does not exist.`;
   if (aboutItself && failure.code === 'conflict') return `${own} already exists.`;
