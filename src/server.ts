@@ -11,6 +11,7 @@ import { registerAuth } from './http/auth.js';
 import { connectionOptions } from './http/connections.js';
 import { registerContentType } from './http/content-type.js';
 import { registerErrorHandling } from './http/errors.js';
+import { registerHostCheck } from './http/host.js';
 import { registerNotFound } from './http/not-found.js';
 import { memoryLimiters, registerRateLimits, type LimiterFactory } from './http/rate-limit.js';
 import { registerRevision } from './http/revision.js';
@@ -47,6 +48,7 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   app.decorateRequest('account', '');
   registerErrorHandling(app);
   registerSecurityHeaders(app);
+  registerHostCheck(app);
   registerNotFound(app);
   registerContentType(app);
   registerAuth(app, parts.store, { cacheMs: config.keyCacheMs, failuresPerMinute: config.authFailuresPerMinute });

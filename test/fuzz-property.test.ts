@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import fc from 'fast-check';
 import { forEachStore } from './support/targets.ts';
+import { rawAuth, rawRequest } from './support/raw.ts';
 import { REVISION, http, startServer, type RunningServer } from './support/server.ts';
 
 const id = (x: string) => `$custom:::$default:::${x}`;
@@ -92,5 +93,17 @@ await forEachStore('property: no 5xx, only JSON:API errors', (target) => {
     // The generator reaches past authentication and validation, not only the first gate.
     assert.ok([...statuses.keys()].filter((s) => s >= 400).length >= 4, JSON.stringify([...statuses]));
     assert.ok([...statuses.keys()].some((s) => s < 300), JSON.stringify([...statuses]));
+  });
+
+  it('answers any Host header (or none) with links to a valid URL or a JSON:API 400', async () => {
+    // fetch cannot set Host: raw HTTP/1.x over a socket. Header-safe characters only (no CR, LF or NUL).
+    const hostText = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 30 });
+    const host = fc.oneof(fc.constantFrom('localhost', 'shop.example:8080', '[::1]:80', '127.0.0.1'), hostText, fc.constant(undefined));
+    await fc.assert(fc.asyncProperty(host, fc.constantFrom('1.0', '1.1'), fc.constantFrom(...PATHS), anyId, async (h, version, template, x) => {
+      const target = template.replace('{id}', encodeURIComponent(x));
+      const res = await rawRequest(server, `GET ${target} HTTP/${version}\r\n${h === undefined ? '' : `Host: ${h.trim()}\r\n`}${rawAuth(server)}`);
+      assert.ok(res.status < 500, `Host ${JSON.stringify(h)} ${target} answered ${res.status}: ${JSON.stringify(res.body)}`);
+      for (const link of [res.body?.links?.self, res.body?.data?.links?.self].filter(Boolean)) new URL(link); // a valid URL
+    }), { seed: SEED, numRuns: 150 });
   });
 });

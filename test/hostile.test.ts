@@ -20,5 +20,31 @@ await forEachStore('hostile input', (target) => {
       assert.deepEqual(res.body.errors[0].source, { parameter: 'page[cursor]' }, cursor);
     }
   });
-});
 
+  it('refuses a malformed Host header with a 400 on lists, single resources and errors alike', async () => {
+    for (const host of ['a b', 'a[b', 'x/y', 'a@b', '[::1', 'h:port']) {
+      for (const path of ['/api/catalog-items', '/api/catalog-variants?page[size]=1', '/api/catalog-items/nope']) {
+        const res = await rawRequest(server, `GET ${path} HTTP/1.1\r\nHost: ${host}\r\n${rawAuth(server)}`);
+        assert.equal(res.status, 400, `${host} ${path}`);
+        assert.match(res.body.errors[0].detail, /Host/);
+      }
+    }
+  });
+
+  it('builds links from a valid Host, and from the local address when an HTTP/1.0 client sends none', async () => {
+    const created = await http(server, 'POST', '/api/catalog-items', { data: { type: 'catalog-item', attributes: { external_id: 'H', title: 'T', description: 'D', url: 'u' } } });
+    assert.equal(created.status, 201);
+    const named = await rawRequest(server, `GET /api/catalog-items HTTP/1.1\r\nHost: shop.example:8080\r\n${rawAuth(server)}`);
+    assert.equal(named.status, 200);
+    assert.equal(named.body.links.self, 'http://shop.example:8080/api/catalog-items');
+    assert.equal(named.body.data[0].links.self, 'http://shop.example:8080/api/catalog-items/$custom:::$default:::H/');
+    const ipv6 = await rawRequest(server, `GET /api/catalog-items HTTP/1.1\r\nHost: [::1]:9\r\n${rawAuth(server)}`);
+    assert.equal(ipv6.body.links.self, 'http://[::1]:9/api/catalog-items');
+    const old = await rawRequest(server, `GET /api/catalog-items HTTP/1.0\r\n${rawAuth(server)}`);
+    assert.equal(old.status, 200);
+    assert.equal(old.body.links.self, `${server.url}/api/catalog-items`);
+    const missing = await rawRequest(server, `GET /api/catalog-items HTTP/1.1\r\n${rawAuth(server)}`);
+    assert.equal(missing.status, 400);
+    assert.match(missing.body.errors[0].detail, /Host/);
+  });
+});

@@ -31,7 +31,8 @@ export function rawRequest(server: RunningServer, head: string, body = ''): Prom
         reject(new Error(`${(err as Error).message}\n${text}`));
       }
     });
-    socket.end(`${head}\r\nConnection: close\r\n\r\n${body}`);
+    // Written, not ended: a half-closed socket may be dropped before a slow answer; `close` ends it after.
+    socket.write(`${head}\r\nConnection: close\r\n\r\n${body}`);
   });
 }
 
