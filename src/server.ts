@@ -18,6 +18,7 @@ import { registerRevision } from './http/revision.js';
 import type { JobEngine } from './jobs/engine.js';
 import type { Clock } from './clock.js';
 import { registerJobControls } from './controls/jobs.js';
+import { registerWellFormedBodies } from './http/well-formed.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import type { Store } from './store/store.js';
 
@@ -51,6 +52,7 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   registerHostCheck(app);
   registerNotFound(app);
   registerContentType(app);
+  registerWellFormedBodies(app);
   registerAuth(app, parts.store, { cacheMs: config.keyCacheMs, failuresPerMinute: config.authFailuresPerMinute });
   registerRevision(app);
   if (config.rateLimits) registerRateLimits(app, parts.limiters ?? memoryLimiters);

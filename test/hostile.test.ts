@@ -47,4 +47,26 @@ await forEachStore('hostile input', (target) => {
     assert.equal(missing.status, 400);
     assert.match(missing.body.errors[0].detail, /Host/);
   });
+
+  it('refuses a lone surrogate in any string of any body with a 400 pointing at it, and stores nothing', async () => {
+    const lone = '"X\\ud800"'; // the JSON escape, as a client sends it
+    const item = (externalId: string) => `{"type":"catalog-item","attributes":{"external_id":${externalId},"title":"T","description":"D","url":"u"}}`;
+    const cases: Array<[string, string, string, string]> = [
+      ['POST', '/api/catalog-items', `{"data":${item(lone)}}`, '/data/attributes/external_id'],
+      ['POST', '/api/catalog-items', `{"data":{"type":"catalog-item","attributes":{"external_id":"S","title":"T","description":"D","url":"u","custom_metadata":{"k\\udc00":1}}}}`, '/data/attributes/custom_metadata/k\ufffd'],
+      ['PATCH', '/api/catalog-items/$custom:::$default:::H', `{"data":{"type":"catalog-item","id":"$custom:::$default:::H","attributes":{"title":${lone}}}}`, '/data/attributes/title'],
+      ['POST', '/api/catalog-categories/$custom:::$default:::C/relationships/items', `{"data":[{"type":"catalog-item","id":${lone}}]}`, '/data/0/id'],
+      ['POST', '/api/catalog-item-bulk-create-jobs', `{"data":{"type":"catalog-item-bulk-create-job","attributes":{"items":{"data":[${item('"J1"')},${item(lone)}]}}}}`, '/data/attributes/items/data/1/attributes/external_id'],
+      ['POST', '/api/back-in-stock-subscriptions', `{"data":{"type":"back-in-stock-subscription","attributes":{"channels":["EMAIL"],"profile":{"data":{"type":"profile","attributes":{"email":"a\\udfff@b.co"}}}},"relationships":{"variant":{"data":{"type":"catalog-variant","id":"$custom:::$default:::V"}}}}}`, '/data/attributes/profile/data/attributes/email'],
+    ];
+    for (const [method, path, body, pointer] of cases) {
+      const res = await http(server, method, path, body);
+      assert.equal(res.status, 400, `${method} ${path}`);
+      assert.deepEqual(res.body.errors[0].source, { pointer }, `${method} ${path}`);
+    }
+    const items = await http(server, 'GET', '/api/catalog-items');
+    assert.deepEqual(items.body.data.map((i: any) => i.id).filter((i: string) => i !== '$custom:::$default:::H'), []);
+    const jobs = await http(server, 'GET', '/api/catalog-item-bulk-create-jobs');
+    assert.deepEqual(jobs.body.data, []);
+  });
 });
