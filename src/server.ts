@@ -10,7 +10,7 @@ import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
 import { connectionOptions } from './http/connections.js';
 import { registerContentType } from './http/content-type.js';
-import { registerErrorHandling } from './http/errors.js';
+import { frameworkErrors, registerErrorHandling } from './http/errors.js';
 import { registerHostCheck } from './http/host.js';
 import { registerNotFound } from './http/not-found.js';
 import { memoryLimiters, registerRateLimits, type LimiterFactory } from './http/rate-limit.js';
@@ -41,7 +41,9 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
     // Validate exactly as specified: no coercion, no silently dropped or defaulted properties.
     ajv: { customOptions: { removeAdditional: false, useDefaults: false, coerceTypes: false, allErrors: false } },
-    return503OnClosing: true,
+    // Closing and pre-routing failures are answered as JSON:API by errors.ts, not with Fastify's bodies.
+    return503OnClosing: false,
+    frameworkErrors,
     ...connectionOptions(config.connections),
   });
   app.server.maxConnections = config.connections.maxConnections;

@@ -69,4 +69,15 @@ await forEachStore('hostile input', (target) => {
     const jobs = await http(server, 'GET', '/api/catalog-item-bulk-create-jobs');
     assert.deepEqual(jobs.body.data, []);
   });
+
+  it('answers malformed percent-encoding in a path with a JSON:API 400', async () => {
+    for (const bad of ['%', '%ZZ', '%E0%A4%A', '%ED%A0%80', 'a%FF']) {
+      for (const template of ['/api/catalog-items/{}', '/api/catalog-items/{}/relationships/categories', '/api/{}']) {
+        const path = template.replace('{}', bad);
+        const res = await rawRequest(server, `GET ${path} HTTP/1.1\r\nHost: localhost\r\n${rawAuth(server)}`);
+        assert.equal(res.status, 400, path);
+        assert.equal(res.body.errors[0].code, 'invalid', path);
+      }
+    }
+  });
 });
