@@ -10,13 +10,15 @@ import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
 import { connectionOptions } from './http/connections.js';
 import { registerContentType } from './http/content-type.js';
-import { registerErrorHandling } from './http/errors.js';
+import { frameworkErrors, registerErrorHandling } from './http/errors.js';
+import { registerHostCheck } from './http/host.js';
 import { registerNotFound } from './http/not-found.js';
 import { memoryLimiters, registerRateLimits, type LimiterFactory } from './http/rate-limit.js';
 import { registerRevision } from './http/revision.js';
 import type { JobEngine } from './jobs/engine.js';
 import type { Clock } from './clock.js';
 import { registerJobControls } from './controls/jobs.js';
+import { registerWellFormedBodies } from './http/well-formed.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import type { Store } from './store/store.js';
 
@@ -39,7 +41,9 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
     // Validate exactly as specified: no coercion, no silently dropped or defaulted properties.
     ajv: { customOptions: { removeAdditional: false, useDefaults: false, coerceTypes: false, allErrors: false } },
-    return503OnClosing: true,
+    // Closing and pre-routing failures are answered as JSON:API by errors.ts, not with Fastify's bodies.
+    return503OnClosing: false,
+    frameworkErrors,
     ...connectionOptions(config.connections),
   });
   app.server.maxConnections = config.connections.maxConnections;
@@ -47,8 +51,10 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   app.decorateRequest('account', '');
   registerErrorHandling(app);
   registerSecurityHeaders(app);
+  registerHostCheck(app);
   registerNotFound(app);
   registerContentType(app);
+  registerWellFormedBodies(app);
   registerAuth(app, parts.store, { cacheMs: config.keyCacheMs, failuresPerMinute: config.authFailuresPerMinute });
   registerRevision(app);
   if (config.rateLimits) registerRateLimits(app, parts.limiters ?? memoryLimiters);

@@ -17,3 +17,11 @@ declare module 'fastify' {
     publicUrl: string | undefined;
   }
 }
+
+declare global {
+  // ES2024, in Node from 20: not in the ES2022 library this project compiles against.
+  interface String {
+    isWellFormed(): boolean;
+    toWellFormed(): string;
+  }
+}

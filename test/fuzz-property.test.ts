@@ -5,14 +5,17 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import fc from 'fast-check';
 import { forEachStore } from './support/targets.ts';
+import { rawAuth, rawRequest } from './support/raw.ts';
 import { REVISION, http, startServer, type RunningServer } from './support/server.ts';
 
 const id = (x: string) => `$custom:::$default:::${x}`;
 const SEED = 20_261_124;
 const RUNS = 600;
 
-// Well-formed strings only: lone UTF-16 surrogates are a known 5xx (issue 10, part b), not this property's.
 const text = fc.string({ unit: 'grapheme', maxLength: 40 });
+/** Text that now and then holds a lone UTF-16 surrogate (sent in JSON as an escape, `"\\ud800"`). */
+const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
+const rawText = fc.string({ unit: fc.oneof({ arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }), weight: 8 }, { arbitrary: loneSurrogate, weight: 1 }), maxLength: 40 });
 const ascii = fc.string({ unit: 'grapheme-ascii', maxLength: 40 });
 const anyId = fc.oneof(fc.constantFrom(id('F0'), id('V0'), id('C'), id('nope')), text.map(id), text);
 
@@ -21,8 +24,10 @@ const PATHS = [
   '/api/catalog-variants', '/api/catalog-variants/{id}', '/api/catalog-categories', '/api/catalog-categories/{id}/relationships/items',
   '/api/catalog-item-bulk-create-jobs', '/api/catalog-item-bulk-update-jobs/{id}', '/api/back-in-stock-subscriptions', '/api/{id}', '/{id}',
 ];
-// Every segment percent-encoded from well-formed text: malformed percent-encoding is part b's (FST_ERR_BAD_URL).
-const path = fc.tuple(fc.constantFrom(...PATHS), anyId).map(([template, x]) => template.replace('{id}', encodeURIComponent(x)));
+// Segments percent-encoded from text, or malformed: a stray `%`, bad hex, cut UTF-8, an encoded lone surrogate.
+const badEncoding = fc.tuple(fc.constantFrom('%', '%ZZ', '%E0%A4%A', '%ED%A0%80', '%FF', '%C0%AF'), text).map(([bad, rest]) => `${encodeURIComponent(rest)}${bad}`);
+const path = fc.tuple(fc.constantFrom(...PATHS), fc.oneof({ arbitrary: anyId.map(encodeURIComponent), weight: 4 }, { arbitrary: badEncoding, weight: 1 }))
+  .map(([template, x]) => template.replace('{id}', x));
 
 const QUERY_NAMES = ['filter', 'sort', 'page[size]', 'page[cursor]', 'fields[catalog-item]', 'fields[catalog-variant]', 'include', 'colour'];
 const filterValue = fc.oneof(
@@ -30,9 +35,9 @@ const filterValue = fc.oneof(
   fc.tuple(fc.constantFrom('equals', 'any', 'contains', 'and', 'nope'), fc.constantFrom('ids', 'title', 'published', 'sku', 'category.id', 'item.id', 'x'), fc.oneof(text.map((s) => JSON.stringify(s)), anyId.map((s) => `["${s}"]`), fc.constantFrom('true', '1', 'null', '')))
     .map(([op, field, value]) => `${op}(${field},${value})`),
 );
-const query = fc.array(fc.tuple(fc.constantFrom(...QUERY_NAMES), fc.oneof(text, filterValue)), { maxLength: 2 })
-  // A page[cursor] that is an unparsable URL (`http://[`) is a known 500 (issue 10, part b): left out here.
-  .filter((pairs) => !pairs.some(([name, value]) => name === 'page[cursor]' && /^https?:\/\//.test(value)))
+// Cursors sent as whole links (the Node SDK on http), well-formed or not.
+const cursorUrl = fc.tuple(fc.constantFrom('http://', 'https://', 'HTTP://'), fc.oneof(text, ascii)).map(([scheme, rest]) => scheme + rest);
+const query = fc.array(fc.oneof(fc.tuple(fc.constantFrom(...QUERY_NAMES), fc.oneof(text, filterValue)), fc.tuple(fc.constant('page[cursor]'), cursorUrl)), { maxLength: 2 })
   .map((pairs) => (pairs.length ? `?${new URLSearchParams(pairs)}` : ''));
 
 const VALID_BODIES: unknown[] = [
@@ -54,7 +59,8 @@ function replaceAt(value: unknown, steps: number[], replacement: unknown): unkno
   return copy;
 }
 const body = fc.oneof(
-  fc.tuple(fc.constantFrom(...VALID_BODIES), fc.array(fc.nat(), { maxLength: 6 }), fc.jsonValue({ maxDepth: 2 })).map(([b, steps, r]) => replaceAt(b, steps, r)),
+  fc.tuple(fc.constantFrom(...VALID_BODIES), fc.array(fc.nat(), { maxLength: 6 }), fc.oneof(fc.jsonValue({ maxDepth: 2 }), rawText, fc.dictionary(rawText, rawText, { maxKeys: 2 })))
+    .map(([b, steps, r]) => replaceAt(b, steps, r)),
   fc.jsonValue({ maxDepth: 3 }),
   text, // not JSON at all
 );
@@ -92,5 +98,16 @@ await forEachStore('property: no 5xx, only JSON:API errors', (target) => {
     // The generator reaches past authentication and validation, not only the first gate.
     assert.ok([...statuses.keys()].filter((s) => s >= 400).length >= 4, JSON.stringify([...statuses]));
     assert.ok([...statuses.keys()].some((s) => s < 300), JSON.stringify([...statuses]));
+  });
+
+  it('answers any Host header (or none) with links to a valid URL or a JSON:API 400', async () => {
+    // fetch cannot set Host: raw HTTP/1.x over a socket. Header-safe characters only (no CR, LF or NUL).
+    const hostText = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 30 });
+    const host = fc.oneof(fc.constantFrom('localhost', 'shop.example:8080', '[::1]:80', '127.0.0.1'), hostText, fc.constant(undefined));
+    await fc.assert(fc.asyncProperty(host, fc.constantFrom('1.0', '1.1'), path, async (h, version, target) => {
+      const res = await rawRequest(server, `GET ${target} HTTP/${version}\r\n${h === undefined ? '' : `Host: ${h.trim()}\r\n`}${rawAuth(server)}`);
+      assert.ok(res.status < 500, `Host ${JSON.stringify(h)} ${target} answered ${res.status}: ${JSON.stringify(res.body)}`);
+      for (const link of [res.body?.links?.self, res.body?.data?.links?.self].filter(Boolean)) new URL(link); // a valid URL
+    }), { seed: SEED, numRuns: 150 });
   });
 });

@@ -1,6 +1,6 @@
 // Back in stock subscriptions: a profile (by email, phone number or ids) asks to hear through some channels
 // when a variant is available again. The variant must exist; each channel needs the identifier it reaches.
-import { externalIdOf } from './ids.js';
+import { compoundId, externalIdOf, ID_FORM } from './ids.js';
 import type { Outcome } from './changes.js';
 import type { CatalogState } from './state.js';
 
@@ -51,13 +51,13 @@ export function toSubscription(input: SubscriptionInput, now: string): Outcome |
   }
   if (!email && !phoneNumber && !profileExternalId && !profileId) return invalid('The profile needs an email, phone_number, external_id or id.', PROFILE);
   const variant = externalIdOf(input.relationships.variant.data.id);
-  if (variant === undefined) return invalid('The variant id must look like $custom:::$default:::{external_id}.', '/data/relationships/variant/data/id');
+  if (variant === undefined) return invalid(`The variant id is not valid; ${ID_FORM}.`, '/data/relationships/variant/data/id');
   return { variant, channels, email, phoneNumber, profileExternalId, profileId, createdAt: now };
 }
 
 export function subscribe(state: CatalogState, subscription: Subscription): Outcome {
   if (!state.get('variant', subscription.variant)) {
-    return { ok: false, failure: { status: 404, code: 'not_found', detail: `The catalog-variant with id '$custom:::$default:::${subscription.variant}' does not exist.`, pointer: '/data/relationships/variant/data/id' } };
+    return { ok: false, failure: { status: 404, code: 'not_found', detail: `The catalog-variant with id '${compoundId(subscription.variant)}' does not exist.`, pointer: '/data/relationships/variant/data/id' } };
   }
   state.subscribe(subscription);
   return { ok: true, row: undefined };

@@ -1,7 +1,7 @@
 // The domain rules for creating, updating and deleting catalog resources, free of HTTP and SQL.
 // Single-resource routes and the bulk job runner both go through these functions, so a resource behaves
 // the same whichever way it was written. Input has already passed the request schema.
-import { externalIdOf } from './ids.js';
+import { compoundId, externalIdOf, ID_FORM } from './ids.js';
 import { CUSTOM_METADATA_MAX_BYTES, RESOURCES, type ResourceDef, type ResourceKind } from './resources.js';
 import type { CatalogState } from './state.js';
 import type { ResourceRef, ResourceRow } from './model.js';
@@ -68,7 +68,7 @@ export function checkInput(input: ResourceInput, base: string): Outcome | undefi
     const bad = ids.findIndex((id) => id === '');
     if (bad >= 0) {
       const at = Array.isArray(input.relationships![name].data) ? `/data/${bad}` : '/data';
-      return fail(400, 'invalid', `A related id must look like $custom:::$default:::{external_id}.`, `${base}/relationships/${name}${at}/id`);
+      return fail(400, 'invalid', `The related id is not valid; ${ID_FORM}.`, `${base}/relationships/${name}${at}/id`);
     }
   }
   return undefined;
@@ -82,7 +82,7 @@ function checkRelated(state: CatalogState, input: ResourceInput, base: string): 
     const missing = ids.findIndex((id) => !state.get(kind, id));
     if (missing >= 0) {
       const at = Array.isArray(input.relationships![name].data) ? `/data/${missing}` : '/data';
-      return fail(404, 'not_found', `The ${RESOURCES[kind].type} with id '$custom:::$default:::${ids[missing]}' does not exist.`, `${base}/relationships/${name}${at}/id`);
+      return fail(404, 'not_found', `The ${RESOURCES[kind].type} with id '${compoundId(ids[missing])}' does not exist.`, `${base}/relationships/${name}${at}/id`);
     }
   }
   return undefined;
@@ -106,7 +106,7 @@ export function createResource(state: CatalogState, def: ResourceDef, input: Res
   const given = input.attributes ?? {};
   const externalId = given.external_id as string;
   if (state.get(def.kind, externalId)) {
-    return fail(409, 'conflict', `A ${def.type} with id '$custom:::$default:::${externalId}' already exists.`, `${base}/attributes/external_id`);
+    return fail(409, 'conflict', `A ${def.type} with id '${compoundId(externalId)}' already exists.`, `${base}/attributes/external_id`);
   }
   const missingRelated = checkRelated(state, input, base);
   if (missingRelated) return missingRelated;
@@ -154,13 +154,13 @@ export type LinkChange = 'add' | 'replace' | 'remove';
  */
 export function changeLinks(state: CatalogState, owner: ResourceDef, ownerId: string, otherIds: string[], change: LinkChange): Outcome {
   if (!state.get(owner.kind, ownerId)) {
-    return fail(404, 'not_found', `The ${owner.type} with id '$custom:::$default:::${ownerId}' does not exist.`, '/data/');
+    return fail(404, 'not_found', `The ${owner.type} with id '${compoundId(ownerId)}' does not exist.`, '/data/');
   }
   const otherKind: ResourceKind = owner.kind === 'item' ? 'category' : 'item';
   if (change !== 'remove') {
     const missing = otherIds.findIndex((id) => !state.get(otherKind, id));
     if (missing >= 0) {
-      return fail(404, 'not_found', `The ${RESOURCES[otherKind].type} with id '$custom:::$default:::${otherIds[missing]}' does not exist.`, `/data/${missing}/id`);
+      return fail(404, 'not_found', `The ${RESOURCES[otherKind].type} with id '${compoundId(otherIds[missing])}' does not exist.`, `/data/${missing}/id`);
     }
   }
   const side = owner.kind === 'item' ? 'item' : 'category';

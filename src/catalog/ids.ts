@@ -6,6 +6,9 @@ export function compoundId(externalId: string): string {
   return PREFIX + externalId;
 }
 
+/** How every message that refuses an id says what an id looks like: one wording, from one place. */
+export const ID_FORM = `ids look like ${compoundId('{external_id}')}`;
+
 /** The external id inside a compound id, or undefined when the id is not well formed. */
 export function externalIdOf(id: unknown): string | undefined {
   if (typeof id !== 'string' || !id.startsWith(PREFIX)) return undefined;

@@ -27,6 +27,8 @@ export function connectionOptions(limits: ConnectionLimits): Partial<FastifyServ
     connectionTimeout: limits.idleTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     http: {
+      // Node answers a missing Host with a bare 400; host.ts answers it as JSON:API instead.
+      requireHostHeader: false,
       connectionsCheckingInterval: checkingInterval(limits.requestTimeoutMs),
       headersTimeout: Math.min(60_000, limits.requestTimeoutMs),
     },

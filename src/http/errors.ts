@@ -98,6 +98,10 @@ export function fromValidation(errors: AjvError[]): ApiError {
 /** Maps Fastify's own failures (body parsing, limits, routing) onto JSON:API errors. */
 function fromFastify(error: FastifyError): ApiError | undefined {
   switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return invalid('The request path is not valid percent-encoded UTF-8.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return invalid('A segment of the request path is too long.');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError(413, 'payload_too_large', 'The request body must not exceed 5 MB.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -145,7 +149,29 @@ function discardBody(request: FastifyRequest): Promise<void> {
   });
 }
 
+/**
+ * Fastify's `frameworkErrors` option: failures it meets before routing (a path that is not valid
+ * percent-encoding, a path parameter too long) rendered like every other error instead of Fastify's own body.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(reply, fromFastify(error) ?? new ApiError(500, 'error', 'The server could not complete the request; it has been logged.'));
+}
+
+/** Fastify's 503 while closing has its own body: refuse new requests here instead, as JSON:API. */
+function registerClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('Connection', 'close');
+    throw new ApiError(503, 'service_unavailable', 'The server is shutting down; retry shortly.', undefined, { 'Retry-After': '1' });
+  });
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
+  registerClosing(app);
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     let apiError: ApiError | undefined;
     if (error instanceof ApiError) apiError = error;

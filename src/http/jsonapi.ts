@@ -1,13 +1,14 @@
 // JSON:API rendering shared by every resource: absolute links, and the links of a paginated list.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PageResult } from '../catalog/model.js';
+import { hostOf } from './host.js';
 import { encodeCursor } from './query.js';
 
 export const JSONAPI = 'application/vnd.api+json';
 
-/** The scheme and host links start with: CATALOG_PUBLIC_URL, or what the request came to. */
+/** The scheme and host links start with: CATALOG_PUBLIC_URL, or what the request came to (host.ts). */
 export function baseUrl(request: FastifyRequest): string {
-  return request.server.publicUrl ?? `${request.protocol}://${request.host}`;
+  return request.server.publicUrl ?? `${request.protocol}://${hostOf(request)}`;
 }
 
 /** Ids go into paths as Klaviyo writes them: `$` and `:` plain, anything unsafe escaped. */

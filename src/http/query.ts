@@ -1,7 +1,7 @@
 // Query parameters of JSON:API lists and documents: sparse fieldsets, include, filter, sort and cursor
 // pages. Each route declares what it accepts; anything else is a 400 naming the parameter.
 import type { FastifyRequest } from 'fastify';
-import { externalIdOf } from '../catalog/ids.js';
+import { externalIdOf, ID_FORM } from '../catalog/ids.js';
 import type { Filter, JobStatus, Page } from '../catalog/model.js';
 import { invalid } from './errors.js';
 
@@ -193,7 +193,7 @@ class FilterParser {
 
 function compound(value: Value, field: string): string {
   const id = externalIdOf(value);
-  if (id === undefined) throw invalid(`'${field}' takes ids of the form $custom:::$default:::{external_id}.`, { parameter: 'filter' });
+  if (id === undefined) throw invalid(`'${field}' takes ids; ${ID_FORM}.`, { parameter: 'filter' });
   return id;
 }
 

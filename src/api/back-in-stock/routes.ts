@@ -4,7 +4,7 @@ import { PROFILE_LIMITS, subscribe, toSubscription, type SubscriptionInput } fro
 import { operation } from '../../http/operations.js';
 import { parseQuery } from '../../http/query.js';
 import type { Store } from '../../store/store.js';
-import { raise } from '../resources/routes.js';
+import { raise } from '../shared.js';
 
 // Lengths are bounded here, before the domain's patterns look at the strings.
 const nullableString = (maxLength: number) => ({ type: ['string', 'null'], maxLength });

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ulid } from 'ulid';
 import { checkInput, type ResourceInput } from '../../catalog/changes.js';
-import { compoundId, externalIdOf } from '../../catalog/ids.js';
+import { compoundId, externalIdOf, ID_FORM } from '../../catalog/ids.js';
 import { invalid, notFound } from '../../http/errors.js';
 import { throttled } from '../../http/rate-limit.js';
 import { baseUrl, listLinks, pathId, requestLink, send } from '../../http/jsonapi.js';
@@ -17,7 +17,7 @@ import { klaviyoTime } from '../../http/timestamps.js';
 import type { JobRecord, PendingJob } from '../../catalog/model.js';
 import type { Store } from '../../store/store.js';
 import { JOB_ATTRIBUTE_NAMES, createResourceObject, deleteResourceObject, jobDocument, updateResourceObject } from '../schemas.js';
-import { fieldsOf, raise } from '../resources/routes.js';
+import { fieldsOf, raise } from '../shared.js';
 import { FinishedJobCache } from './finished-cache.js';
 import { renderResource } from '../resources/serialize.js';
 
@@ -56,7 +56,7 @@ function checkPayload(kind: JobKind, inputs: ResourceInput[]): void {
   inputs.forEach((input, i) => {
     const at = `/data/attributes/${kind.listName}/data/${i}`;
     const externalId = kind.action === 'create' ? (input.attributes!.external_id as string) : externalIdOf(input.id);
-    if (externalId === undefined) throw invalid(`'${input.id}' is not a valid id; ids look like $custom:::$default:::{external_id}.`, { pointer: `${at}/id` });
+    if (externalId === undefined) throw invalid(`'${input.id}' is not a valid id; ${ID_FORM}.`, { pointer: `${at}/id` });
     if (seen.has(externalId)) throw invalid(`'${compoundId(externalId)}' appears more than once in this job.`, { pointer: at });
     seen.add(externalId);
     const problem = checkInput(input, at);

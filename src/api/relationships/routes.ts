@@ -2,7 +2,7 @@
 // (GET .../{name}) or as identifiers (GET/POST/PATCH/DELETE .../relationships/{name}).
 import type { FastifyInstance } from 'fastify';
 import { changeLinks, type LinkChange } from '../../catalog/changes.js';
-import { compoundId, externalIdOf } from '../../catalog/ids.js';
+import { compoundId, externalIdOf, ID_FORM } from '../../catalog/ids.js';
 import { CATEGORY, ITEM, LIMITS, VARIANT, type ResourceDef } from '../../catalog/resources.js';
 import { invalid, notFound } from '../../http/errors.js';
 import { listLinks, send } from '../../http/jsonapi.js';
@@ -10,7 +10,7 @@ import { operation } from '../../http/operations.js';
 import { parseQuery } from '../../http/query.js';
 import type { Filter } from '../../catalog/model.js';
 import type { Store } from '../../store/store.js';
-import { LIST_FILTERS, listDocument, querySpec, raise, requireExternalId } from '../resources/routes.js';
+import { LIST_FILTERS, listDocument, querySpec, raise, requireExternalId } from '../shared.js';
 
 interface Relationship {
   owner: ResourceDef;
@@ -103,7 +103,7 @@ function register(app: FastifyInstance, store: Store, rel: Relationship): void {
       const id = requireExternalId(rel.owner, request.params.id);
       const others = request.body.data.map((d, i) => {
         const externalId = externalIdOf(d.id);
-        if (externalId === undefined) throw invalid(`'${d.id}' is not a valid id; ids look like $custom:::$default:::{external_id}.`, { pointer: `/data/${i}/id` });
+        if (externalId === undefined) throw invalid(`'${d.id}' is not a valid id; ${ID_FORM}.`, { pointer: `/data/${i}/id` });
         return externalId;
       });
       const refs = [{ kind: rel.owner.kind, externalId: id }, ...others.map((externalId) => ({ kind: rel.target.kind, externalId }))];
