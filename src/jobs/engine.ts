@@ -142,7 +142,10 @@ export class JobEngine {
   }
 
   private async chooseJobs(batch: JobBatch, now: string, limit: number): Promise<PendingJob[]> {
-    const runnable = runnableJobs(await batch.unfinishedJobs(SCAN_LIMIT), now, limit);
+    // Usually the oldest `limit` jobs are all runnable; only when one is held does it look further down.
+    const oldest = await batch.unfinishedJobs(limit);
+    let runnable = runnableJobs(oldest, now, limit);
+    if (runnable.length < limit && oldest.length === limit) runnable = runnableJobs(await batch.unfinishedJobs(SCAN_LIMIT), now, limit);
     // A job that failed before runs alone: its retries never hold up or undo other jobs.
     const retrying = runnable.find((job) => job.attempts > 0);
     return retrying ? [retrying] : runnable;
