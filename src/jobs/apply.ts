@@ -11,7 +11,7 @@ import { JOB_KIND_BY_TYPE, type JobKind } from './kinds.js';
 const NOUN = { item: 'item', variant: 'variant', category: 'category' } as const;
 const A_NOUN = { item: 'An item', variant: 'A variant', category: 'A category' } as const;
 
-export function kindOf(job: JobRecord): JobKind {
+function kindOf(job: JobRecord): JobKind {
   const kind = JOB_KIND_BY_TYPE.get(job.type);
   if (!kind) throw new Error(`unknown job type ${job.type}`);
   return kind;

@@ -30,11 +30,13 @@ const SCAN_LIMIT = 100;
 /** Accounts considered per turn. */
 const ACCOUNTS_PER_TURN = 100;
 /** Runs of a job that may fail as a whole before its last run, resource by resource. */
-export const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 3;
 /** Wait before the next run after the n-th failed one. */
-export const BACKOFF_MS = [250, 1_000, 4_000];
+const BACKOFF_MS = [250, 1_000, 4_000];
 
 const backoff = (attempts: number) => BACKOFF_MS[Math.min(attempts, BACKOFF_MS.length) - 1];
+/** How a job that failed on its own ends: `cancelled` when not one of its resources was applied. */
+const endState = (job: PendingJob) => (job.completedCount === 0 ? 'cancelled' : 'complete');
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
 /** How many of the job's remaining resources it may apply now. */
@@ -112,11 +114,8 @@ export class JobEngine {
     }
   }
 
-  /**
-   * One turn: serves the first account, in fairness order, that has a job able to run now. Returns how
-   * many jobs it ran (0: none could). Public so that tests and controls can drive the engine step by step.
-   */
-  async runBatch(limit: number): Promise<number> {
+  /** One turn: serves the first account, in fairness order, that has a job able to run now; returns how many jobs ran. */
+  private async runBatch(limit: number): Promise<number> {
     const now = this.options.clock.now().toISOString();
     const accounts = await this.store.accountsWithDueJobs(now, ACCOUNTS_PER_TURN);
     const served = new Map(accounts.map((a) => [a, this.served.get(a) ?? 0]));
@@ -189,7 +188,6 @@ export class JobEngine {
 
   /** The last run: each resource in its own savepoint; one that cannot be stored fails alone. */
   private async applyEachAlone(batch: JobBatch, job: PendingJob, state: CatalogState, now: string): Promise<void> {
-    const appliedBefore = job.completedCount;
     const from = nextIndex(job);
     for (let n = budget(job); n > 0; n--) {
       const mark = state.mark();
@@ -206,7 +204,7 @@ export class JobEngine {
         failNext(job);
       }
     }
-    this.settle(job, now, nextIndex(job) - from, appliedBefore === 0 && job.completedCount === 0 ? 'cancelled' : 'complete');
+    this.settle(job, now, nextIndex(job) - from, endState(job));
   }
 
   /** After a run: finished when every resource was tried; otherwise held again once its allowance is spent. */
@@ -221,9 +219,8 @@ export class JobEngine {
     job.attempts++;
     job.lastError = messageOf(err);
     if (job.attempts > MAX_ATTEMPTS) {
-      const appliedBefore = job.completedCount;
       while (!isDone(job)) failNext(job);
-      finish(job, now, appliedBefore === 0 ? 'cancelled' : 'complete');
+      finish(job, now, endState(job));
     } else {
       job.runAfter = new Date(Date.parse(now) + backoff(job.attempts)).toISOString();
     }

@@ -7,8 +7,8 @@
 export const PACES = ['instant', 'realistic', 'manual'] as const;
 export type Pace = (typeof PACES)[number];
 
-export const REALISTIC_MIN_MS = 10_000;
-export const REALISTIC_MAX_MS = 360_000;
+const REALISTIC_MIN_MS = 10_000;
+const REALISTIC_MAX_MS = 360_000;
 
 export interface PaceSettings {
   pace: Pace;

@@ -128,7 +128,7 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
     const document = await renderJobDocument(request, store, kind, job, query);
     if (!cacheKey || job.status === 'processing') return send(reply, 200, document);
     const body = Buffer.from(JSON.stringify(document));
-    finished.set(cacheKey, body, Date.parse(job.expiresAt!));
+    finished.set(cacheKey, body, Date.parse(job.expiresAt));
     return send(reply, 200, body);
   });
 
