@@ -18,6 +18,8 @@ export interface Config {
   jobPace: PaceSettings;
   /** The test controls under /__admin/ (CATALOG_CONTROLS=off removes them). */
   controls: boolean;
+  /** The request journal (CATALOG_JOURNAL, CATALOG_JOURNAL_SIZE): on, and the entries kept per account. */
+  journal: { enabled: boolean; size: number };
   /** Slow or idle clients: how long a whole request may take to arrive, and how long a connection may sit idle. */
   connections: ConnectionLimits;
   /** How long a looked-up API key (or the absence of one) is trusted before the store is asked again. */
@@ -76,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const controls = (env.CATALOG_CONTROLS ?? 'on').toLowerCase();
   if (controls !== 'on' && controls !== 'off') throw new ConfigError(`CATALOG_CONTROLS must be "on" or "off", got "${env.CATALOG_CONTROLS}"`);
+  const journal = (env.CATALOG_JOURNAL ?? 'on').toLowerCase();
+  if (journal !== 'on' && journal !== 'off') throw new ConfigError(`CATALOG_JOURNAL must be "on" or "off", got "${env.CATALOG_JOURNAL}"`);
   return {
     port: integer('PORT', env.PORT, 8080, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -88,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobPollMs: integer('CATALOG_JOB_POLL_MS', env.CATALOG_JOB_POLL_MS, 250, 10, 60_000),
     jobPace: { pace, scale },
     controls: controls === 'on',
+    journal: { enabled: journal === 'on', size: integer('CATALOG_JOURNAL_SIZE', env.CATALOG_JOURNAL_SIZE, 1000, 1, 100_000) },
     connections: {
       requestTimeoutMs: integer('CATALOG_REQUEST_TIMEOUT_MS', env.CATALOG_REQUEST_TIMEOUT_MS, 30_000, 100, 3_600_000),
       idleTimeoutMs: integer('CATALOG_IDLE_TIMEOUT_MS', env.CATALOG_IDLE_TIMEOUT_MS, 120_000, 100, 3_600_000),

@@ -20,6 +20,7 @@ import type { Clock } from './clock.js';
 import { registerJobControls } from './controls/jobs.js';
 import { registerWellFormedBodies } from './http/well-formed.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerJournalAndFaults } from './journal/index.js';
 import type { Store } from './store/store.js';
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
@@ -49,6 +50,7 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   app.server.maxConnections = config.connections.maxConnections;
   app.decorate('publicUrl', config.publicUrl);
   app.decorateRequest('account', '');
+  app.decorateRequest('keyAccount', '');
   registerErrorHandling(app);
   registerSecurityHeaders(app);
   registerHostCheck(app);
@@ -65,5 +67,7 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   registerJobs(app, { store: parts.store, runner: parts.engine, clock: parts.clock, pace: config.jobPace, ttlMs: config.jobTtlMs });
   registerBackInStock(app, parts.store);
   if (config.controls) registerJobControls(app, parts.engine);
+  // Last: its onSend hook records the answer as the other hooks left it.
+  if (config.controls) registerJournalAndFaults(app, config.journal, parts.clock);
   return app;
 }

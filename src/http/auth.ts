@@ -66,6 +66,7 @@ export function registerAuth(app: FastifyInstance, store: Store, options: AuthOp
     // (another scheme, a malformed, unknown or revoked key) are authentication_failed.
     if (!header) throw fail(address, 'not_authenticated', 'Send a private API key as "Authorization: Klaviyo-API-Key pk_...".');
     const key = hash === undefined ? undefined : await lookup(hash);
+    if (key) request.keyAccount = key.account;
     if (!key || key.revokedAt) {
       throw fail(address, 'authentication_failed', 'The Authorization header does not carry a valid private API key ("Klaviyo-API-Key pk_...").');
     }

@@ -1,6 +1,6 @@
 // Request bodies are JSON:API documents sent as application/vnd.api+json or application/json; anything else
 // is refused with 415 before authentication, as the first step of every request.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBodyParser, FastifyInstance } from 'fastify';
 import { ApiError } from './errors.js';
 
 const JSON_TYPES = /^application\/(vnd\.api\+)?json\s*(;|$)/i;
@@ -11,7 +11,16 @@ function hasBody(headers: Record<string, string | string[] | undefined>): boolea
 }
 
 export function registerContentType(app: FastifyInstance): void {
-  app.addContentTypeParser('application/vnd.api+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // Both JSON types parse as Fastify's own JSON parser does, keeping the text as received for the journal.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const keepText: FastifyBodyParser<string> = (request, text, done) => {
+    request.rawBody = text;
+    parseJson(request, text, done);
+  };
+  app.decorateRequest('rawBody', undefined);
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, keepText);
+  app.addContentTypeParser('application/vnd.api+json', { parseAs: 'string' }, keepText);
   app.addHook('onRequest', async (request) => {
     if (!hasBody(request.headers)) return;
     const type = request.headers['content-type'];

@@ -33,6 +33,9 @@ const TITLES: Record<string, string> = {
   method_not_allowed: 'Method not allowed.',
   request_timeout: 'Request timeout.',
   service_unavailable: 'Service unavailable.',
+  bad_gateway: 'Bad gateway.',
+  gateway_timeout: 'Gateway timeout.',
+  timeout: 'A timeout occurred.',
   error: 'A server error occurred.',
 };
 
@@ -50,7 +53,8 @@ export class ApiError extends Error {
   }
 
   toObject(): ErrorObject {
-    const error: ErrorObject = { id: randomUUID(), status: this.status, code: this.code, title: TITLES[this.code] ?? TITLES.error, detail: this.message };
+    const title = TITLES[this.code] ?? (this.status < 500 ? 'The request failed.' : TITLES.error);
+    const error: ErrorObject = { id: randomUUID(), status: this.status, code: this.code, title, detail: this.message };
     if (this.source) error.source = this.source;
     return Object.assign(error, this.extra);
   }
@@ -120,11 +124,19 @@ function fromFastify(error: FastifyError): ApiError | undefined {
   return undefined;
 }
 
-export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+/**
+ * Sets the error's status and headers on the reply and returns its document, encoded here for the same reason
+ * as jsonapi.ts `send`: no charset parameter on the media type.
+ */
+export function prepareError(reply: FastifyReply, error: ApiError): Buffer {
   // On the raw response, because Fastify lowercases header names and Klaviyo sends `Retry-After` as written.
   for (const [name, value] of Object.entries(error.headers ?? {})) reply.raw.setHeader(name, value);
-  // Encoded here for the same reason as jsonapi.ts `send`: no charset parameter on the media type.
-  return reply.code(error.status).type('application/vnd.api+json').send(Buffer.from(JSON.stringify({ errors: [error.toObject()] })));
+  reply.code(error.status).type('application/vnd.api+json');
+  return Buffer.from(JSON.stringify({ errors: [error.toObject()] }));
+}
+
+export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  return reply.send(prepareError(reply, error));
 }
 
 /** Reading at most this much of a body that is too large before answering (beyond it, the socket is cut). */
