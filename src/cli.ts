@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Commands: serve (API and job worker), worker (jobs only), keys (create, list, revoke), migrate.
+// Commands: serve (API and job worker), worker (jobs only), keys (create, list, revoke), migrate, tail (live journal).
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DEFAULT_ACCOUNT, createKey, ensureConfiguredKey, parseScopes } from './keys.js';
@@ -8,6 +8,7 @@ import { sweepExpiredJobs } from './jobs/expiry.js';
 import { systemClock } from './clock.js';
 import { redisLimiters } from './http/rate-limit-redis.js';
 import { buildServer } from './server.js';
+import { TailError, tail } from './journal/tail.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import pino from 'pino';
@@ -19,6 +20,9 @@ const USAGE = `usage: catalog-server <command>
   keys list
   keys revoke <id>
   migrate                 apply database migrations and exit
+  tail [--url URL] [--key KEY] [--operation ID] [--method M] [--path-prefix P] [--status N] [--status-class 5xx] [--json]
+                          print the requests of KEY's account as the server journals them (KEY: a full-access key,
+                          default CATALOG_API_KEY; URL default CATALOG_URL or http://127.0.0.1:PORT)
 Environment: PORT, HOST, DATABASE_URL, PG_POOL_SIZE, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, CATALOG_JOB_PACE, CATALOG_JOB_PACE_SCALE, CATALOG_CONTROLS, LOG_LEVEL,
   CATALOG_REQUEST_TIMEOUT_MS, CATALOG_IDLE_TIMEOUT_MS, CATALOG_KEEP_ALIVE_TIMEOUT_MS, CATALOG_MAX_CONNECTIONS,
   CATALOG_KEY_CACHE_MS, CATALOG_AUTH_FAILURES_PER_MINUTE (see README)`;
@@ -126,6 +130,32 @@ async function keys(config: Config, args: string[]): Promise<void> {
   }
 }
 
+async function tailCommand(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      url: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean' },
+      operation: { type: 'string' }, method: { type: 'string' }, 'path-prefix': { type: 'string' }, status: { type: 'string' }, 'status-class': { type: 'string' },
+    },
+  });
+  const key = values.key ?? config.apiKey;
+  if (!key) throw new ConfigError('tail needs a full-access key of the account to follow: --key pk_... or CATALOG_API_KEY');
+  const filters: Record<string, string> = {};
+  for (const name of ['operation', 'method', 'path-prefix', 'status', 'status-class'] as const) {
+    if (values[name] !== undefined) filters[name.replace('-', '_')] = values[name];
+  }
+  const url = values.url ?? (process.env.CATALOG_URL || `http://127.0.0.1:${config.port}`);
+  try {
+    await tail({ url, key, filters, json: values.json === true, print: (line) => console.log(line) });
+    console.error('the server closed the journal stream');
+  } catch (err) {
+    if (!(err instanceof TailError)) throw err;
+    console.error(err.message);
+  }
+  // It runs until interrupted: any other end is a failure.
+  process.exitCode = 1;
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const config = loadConfig();
@@ -139,6 +169,8 @@ async function main(argv: string[]): Promise<void> {
       return worker(config);
     case 'keys':
       return keys(config, rest);
+    case 'tail':
+      return tailCommand(config, rest);
     case 'migrate': {
       const store = await openStore(config.databaseUrl);
       await store.migrate();
