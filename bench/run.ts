@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { ROOT, startListening, stop, storeBytes, type Running } from './procs.ts';
 import { render, mb, type Target } from './report.ts';
-import { bulkUpdate, createItem, getItem, getJob, listItems, measured, type BenchConfig, type Ctx, type Row } from './scenarios.ts';
+import { bulkUpdate, createItem, getItem, getJob, journalCost, listItems, measured, type BenchConfig, type Ctx, type Row } from './scenarios.ts';
 import { DEFAULT_ACCOUNT } from '../src/keys.ts';
 import { seed, storeKey } from './seed.ts';
 
@@ -54,9 +54,9 @@ function readConfig() {
   return { cfg, out, command, note: env.BENCH_NOTE ?? '' };
 }
 
-function startServer(dbPath: string): Promise<Running> {
-  return startListening('server', [join(ROOT, 'dist', 'cli.js'), 'serve'], {
-    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${dbPath}`, CATALOG_API_KEY: KEY, CATALOG_RATE_LIMITS: 'off',
+function startServer(dbPath: string, args: string[] = [], env: Record<string, string> = {}): Promise<Running> {
+  return startListening('server', [join(ROOT, 'dist', 'cli.js'), 'serve', ...args], {
+    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${dbPath}`, CATALOG_API_KEY: KEY, CATALOG_RATE_LIMITS: 'off', ...env,
   });
 }
 
@@ -105,7 +105,7 @@ function deepCursor(dbPath: string): { page: number; cursor: string; published: 
 
 function targets(r: {
   rows: Row[]; startupMs: number; peakRss: number; firstMedian: number; deepMedian: number; deepPage: number;
-  itemsPerSecond: number; otherP99: number; items: number; connections: number;
+  itemsPerSecond: number; otherP99: number; items: number; connections: number; journalRatio: number;
 }): Target[] {
   const row = (name: string) => r.rows.find((x) => x.name === name)!;
   const job = row('GET job');
@@ -113,6 +113,7 @@ function targets(r: {
   const items = r.items.toLocaleString('en-US');
   return [
     { what: 'GET job: req/s vs baseline', target: '≥ 0.5x', measured: `${job.ratio!.toFixed(2)}x`, pass: job.ratio! >= 0.5 },
+    { what: 'GET job: req/s with the journal on vs off', target: '≥ 0.9x', measured: `${r.journalRatio.toFixed(2)}x`, pass: r.journalRatio >= 0.9 },
     { what: `GET job: p99 at ${r.connections} connections`, target: '< 10 ms', measured: `${job.p99!.toFixed(2)} ms`, pass: job.p99! < 10 },
     { what: 'POST create item: req/s vs baseline', target: '≥ 0.3x', measured: `${create.ratio!.toFixed(2)}x`, pass: create.ratio! >= 0.3 },
     { what: 'Bulk update: items/s end to end', target: '≥ 20,000 items/s', measured: `${Math.round(r.itemsPerSecond).toLocaleString('en-US')} items/s`, pass: r.itemsPerSecond >= 20_000 },
@@ -163,6 +164,8 @@ async function main(): Promise<number> {
   try {
     console.error('bench: GET job');
     const jobs = await measured(ctx, () => getJob(ctx));
+    console.error('bench: GET job, journal on and off');
+    const journal = await measured(ctx, () => journalCost(ctx, jobs.jobPath, () => startServer(dbPath, ['--no-worker'], { CATALOG_JOURNAL: 'off' })));
     console.error('bench: POST create item');
     const create = await measured(ctx, () => createItem(ctx));
     console.error('bench: GET item');
@@ -172,8 +175,8 @@ async function main(): Promise<number> {
     console.error('bench: bulk update');
     const bulk = await measured(ctx, () => bulkUpdate(ctx));
 
-    const rows = [...jobs.rows, ...create.rows, ...get.rows, ...list.rows, ...bulk.rows];
-    const peakRss = Math.max(jobs.peakRss, create.peakRss, get.peakRss, list.peakRss, bulk.peakRss);
+    const rows = [...jobs.rows, ...journal.rows, ...create.rows, ...get.rows, ...list.rows, ...bulk.rows];
+    const peakRss = Math.max(jobs.peakRss, journal.peakRss, create.peakRss, get.peakRss, list.peakRss, bulk.peakRss);
     const errors = rows.reduce((n, r) => n + r.errors, 0);
     const report = render({
       cfg, command, note, startedAt, errors, rows,
@@ -182,7 +185,7 @@ async function main(): Promise<number> {
       targets: targets({
         rows, peakRss, startupMs: startups[1], items: cfg.items, connections: cfg.connections,
         firstMedian: list.firstMedian, deepMedian: list.deepMedian, deepPage: list.deepPage,
-        itemsPerSecond: bulk.itemsPerSecond, otherP99: bulk.otherP99,
+        itemsPerSecond: bulk.itemsPerSecond, otherP99: bulk.otherP99, journalRatio: journal.ratio,
       }),
     });
     process.stdout.write(report);

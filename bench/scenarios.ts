@@ -232,7 +232,7 @@ async function waitForJob(ctx: Ctx, id: string, deadline: number) {
 // ---------- scenarios ----------
 
 /** (1) and (2): a completed bulk update job of 100 items, read without and with include=items. */
-export async function getJob(ctx: Ctx): Promise<{ rows: Row[] }> {
+export async function getJob(ctx: Ctx): Promise<{ rows: Row[]; jobPath: string }> {
   const posted = await call(ctx, 'POST', JOBS, updateJobDocument(0, 100, ctx.cfg.runTag));
   if (posted.status !== 202) throw new Error(`POST job answered ${posted.status}: ${posted.text.slice(0, 500)}`);
   const id = JSON.parse(posted.text).data.id as string;
@@ -242,7 +242,48 @@ export async function getJob(ctx: Ctx): Promise<{ rows: Row[] }> {
   const included = `${JOBS}/${id}?include=items`;
   const a = await compare(ctx, 'GET job', 'get-job', { method: 'GET', path: plain }, [{ method: 'GET', path: plain }]);
   const b = await compare(ctx, 'GET job include=items (100)', 'get-job-include', { method: 'GET', path: included }, [{ method: 'GET', path: included }]);
-  return { rows: [...a.rows, ...b.rows] };
+  return { rows: [...a.rows, ...b.rows], jobPath: plain };
+}
+
+export interface JournalCost {
+  rows: Row[];
+  /** req/s with the journal on over req/s with it off. */
+  ratio: number;
+}
+
+/**
+ * (7) What the request journal costs: GET job on the server (journal on, the default) against a second server
+ * on the same store started with CATALOG_JOURNAL=off, rounds alternating between the two as with the baseline.
+ */
+export async function journalCost(ctx: Ctx, jobPath: string, startJournalOff: () => Promise<Running>): Promise<JournalCost> {
+  const off = await startJournalOff();
+  try {
+    const { cfg, key } = ctx;
+    const run = (server: Running, seconds: number) => withCpu(server.pid, () => cannon(server.url, { key, connections: cfg.connections, seconds, requests: [{ method: 'GET', path: jobPath }] }));
+    // The second server has just started: warm both up (JIT, caches) even in a quick run, or it starts behind.
+    const warmupSeconds = Math.max(1, cfg.warmupSeconds);
+    const warmup: Round[] = [await run(ctx.server, warmupSeconds), await run(off, warmupSeconds)];
+    const on: (Round & { cpu: number })[] = [];
+    const without: (Round & { cpu: number })[] = [];
+    for (let i = 0; i < cfg.rounds; i++) {
+      on.push(await run(ctx.server, cfg.seconds));
+      without.push(await run(off, cfg.seconds));
+      console.error(`  GET job round ${i + 1}: journal on ${on[i].rps.toFixed(0)} req/s, off ${without[i].rps.toFixed(0)} req/s`);
+    }
+    const row = (name: string, rounds: (Round & { cpu: number })[]): Row => ({
+      name,
+      rps: median(rounds.map((r) => r.rps)),
+      p50: median(rounds.map((r) => r.p50)),
+      p99: median(rounds.map((r) => r.p99)),
+      cpu: median(rounds.map((r) => r.cpu)),
+      errors: rounds.reduce((n, r) => n + r.errors, 0),
+    });
+    const rows = [row('GET job, journal on (default)', on), row('GET job, journal off (CATALOG_JOURNAL=off)', without)];
+    rows[0].errors += warmup.reduce((n, r) => n + r.errors, 0);
+    return { rows, ratio: rows[0].rps! / rows[1].rps! };
+  } finally {
+    await stop(off);
+  }
 }
 
 /** (3) POST create item, a new external id on every request. */

@@ -34,6 +34,8 @@ export interface Capture {
   id: string;
   /** Epoch ms when the request arrived. */
   time: number;
+  /** performance.now() when the request arrived: orders entries, as `time` (whole ms) cannot. */
+  arrival: number;
   method: string;
   /** Path and query as sent. */
   url: string;
@@ -74,6 +76,11 @@ export function captureResponse(reply: FastifyReply, payload: unknown): Response
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : Buffer.isBuffer(payload) ? payload.length : undefined;
   if (size !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(size);
   return { status: reply.statusCode, headers, body: capturePayload(payload, headers['content-type']) };
+}
+
+/** The bytes of body a capture holds (characters for request text): what bounds a ring's memory. */
+export function bodyBytes(c: Capture): number {
+  return (c.requestBody?.data.length ?? 0) + (c.response.body?.data.length ?? 0) + (c.lost?.body?.data.length ?? 0);
 }
 
 /** Headers that carry credentials; `Klaviyo-API-Key pk_...` keeps the 7-character prefix `keys list` shows. */

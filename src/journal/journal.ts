@@ -1,31 +1,46 @@
 // The journal of one server process: a ring of the latest requests per account, and the listeners (live
 // streams) of each account. Nothing is shared between processes: each keeps what it served.
-import type { Capture } from './entry.js';
+// Each account's ring holds at most `size` entries and about BODY_BYTES_PER_ACCOUNT of bodies: an account that
+// sends or reads large documents keeps fewer entries rather than holding memory without end.
+import { bodyBytes, type Capture } from './entry.js';
 import { Ring } from './ring.js';
+
+export const BODY_BYTES_PER_ACCOUNT = 8 * 1024 * 1024;
+
+/** Entries are recorded when answered but kept in the order the requests arrived. */
+const arrivedBefore = (a: Capture, b: Capture) => a.arrival < b.arrival;
+
+interface AccountLog {
+  ring: Ring<Capture>;
+  /** Body bytes the ring holds. */
+  bytes: number;
+}
 
 export type Listener = (capture: Capture) => void;
 
 export class Journal {
-  private readonly rings = new Map<string, Ring<Capture>>();
+  private readonly logs = new Map<string, AccountLog>();
   private readonly listeners = new Map<string, Set<Listener>>();
 
   /** `size`: entries kept per account (CATALOG_JOURNAL_SIZE). */
   constructor(readonly size: number) {}
 
   append(account: string, capture: Capture): void {
-    let ring = this.rings.get(account);
-    if (!ring) this.rings.set(account, (ring = new Ring(this.size)));
-    ring.push(capture);
+    let log = this.logs.get(account);
+    if (!log) this.logs.set(account, (log = { ring: new Ring(this.size, arrivedBefore), bytes: 0 }));
+    const overwritten = log.ring.push(capture);
+    log.bytes += bodyBytes(capture) - (overwritten ? bodyBytes(overwritten) : 0);
+    while (log.bytes > BODY_BYTES_PER_ACCOUNT && log.ring.length > 1) log.bytes -= bodyBytes(log.ring.shift()!);
     const listening = this.listeners.get(account);
     if (listening) for (const listener of listening) listener(capture);
   }
 
   entries(account: string, order: 'newest' | 'oldest'): Iterable<Capture> {
-    return this.rings.get(account)?.values(order) ?? [];
+    return this.logs.get(account)?.ring.values(order) ?? [];
   }
 
   clear(account: string): void {
-    this.rings.delete(account);
+    this.logs.delete(account);
   }
 
   /** Calls `listener` with each new entry of `account` until the returned function is called. */
