@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
-import { BODY_LIMIT, captureText, type Capture } from '../src/journal/entry.ts';
+import { BODY_LIMIT, keep, type Capture } from '../src/journal/entry.ts';
 import { FaultRules, latencyOf, parseRule } from '../src/journal/faults.ts';
 import { BODY_BYTES_PER_ACCOUNT, Journal } from '../src/journal/journal.ts';
 import { Ring } from '../src/journal/ring.ts';
@@ -41,8 +41,8 @@ it('places a value pushed late among the others by its order, and evicts the fir
 
 const capture = (n: number, bodyLength = 0): Capture => ({
   id: `req-${n}`, time: n, arrival: n, method: 'GET', url: '/api/catalog-items', operation: 'get_catalog_items',
-  requestHeaders: {}, requestBody: captureText(bodyLength ? 'x'.repeat(bodyLength) : undefined),
-  response: { status: 200, headers: {}, body: undefined }, lost: undefined, durationMs: 1, fault: undefined,
+  requestHeaders: {}, requestBody: keep('x'.repeat(bodyLength)), status: 200, responseHeaders: {}, responseBody: undefined,
+  lost: undefined, durationMs: 1, fault: undefined, bytes: bodyLength,
 });
 
 it('keeps fewer entries of an account whose bodies pass the byte budget, and never mixes accounts', () => {

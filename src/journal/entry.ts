@@ -8,19 +8,20 @@ import type { FastifyReply } from 'fastify';
 /** Bodies are kept up to this many bytes (characters for request bodies); longer ones are cut and marked. */
 export const BODY_LIMIT = 64 * 1024;
 
-export interface BodyCapture {
-  data: string | Buffer;
-  /** The body was longer than BODY_LIMIT and `data` is its beginning. */
-  truncated: boolean;
-  /** Sent as JSON: shown parsed when it is whole and parses. */
-  json: boolean;
+/** The beginning of a body longer than BODY_LIMIT (rare: a class of its own keeps the common case flat). */
+export class Cut {
+  constructor(readonly data: Buffer) {}
 }
 
-export interface ResponseCapture {
+/** A body as kept: the text or bytes as they were, their beginning, or nothing. */
+export type Kept = string | Buffer | Cut | undefined;
+
+/** An answer as kept: the operation's own one when an `after` fault replaced it. */
+export interface Answer {
   /** null: no answer was sent (the connection was dropped). */
   status: number | null;
   headers: Record<string, unknown>;
-  body: BodyCapture | undefined;
+  body: Kept;
 }
 
 /** A fault rule as an entry names it. */
@@ -30,6 +31,10 @@ export interface FiredFault {
   action: object;
 }
 
+/**
+ * One request. Flat, with bodies as they were, because one is made for every API request and lives until the
+ * ring overwrites it: each object more is one more for the garbage collector to move and trace.
+ */
 export interface Capture {
   id: string;
   /** Epoch ms when the request arrived. */
@@ -41,46 +46,49 @@ export interface Capture {
   url: string;
   operation: string | undefined;
   requestHeaders: IncomingHttpHeaders;
-  requestBody: BodyCapture | undefined;
-  response: ResponseCapture;
-  /** What the operation answered when an `after` fault replaced or dropped it. */
-  lost: ResponseCapture | undefined;
+  /** The JSON text the request carried (only JSON bodies are read). */
+  requestBody: Kept;
+  status: number | null;
+  responseHeaders: Record<string, unknown>;
+  responseBody: Kept;
+  /** What the operation answered when an `after` fault replaced, cut or dropped it. */
+  lost: Answer | undefined;
   durationMs: number;
   fault: FiredFault | undefined;
+  /** Body bytes held (characters for request text): what bounds a ring's memory. */
+  bytes: number;
   /** The decoded path, worked out on first use (filters, rendering). */
   decodedPath?: string;
 }
 
-export const NO_ANSWER: ResponseCapture = Object.freeze({ status: null, headers: {}, body: undefined });
-
-/** A request body as the journal keeps it (the text the JSON parser was given). */
-export function captureText(text: string | undefined, json = true): BodyCapture | undefined {
-  if (text === undefined) return undefined;
-  if (text.length <= BODY_LIMIT) return { data: text, truncated: false, json };
-  // Copied through a Buffer: a slice would be a view that keeps the whole (up to 5 MB) text alive.
-  return { data: Buffer.from(text.slice(0, BODY_LIMIT)), truncated: true, json };
+/** A body as the journal keeps it: as it was up to BODY_LIMIT, else a copy of its beginning. */
+export function keep(body: unknown): Kept {
+  if (typeof body === 'string') {
+    if (body.length <= BODY_LIMIT) return body.length === 0 ? undefined : body;
+    // Copied through a Buffer: a slice would be a view that keeps the whole (up to 5 MB) text alive.
+    return new Cut(Buffer.from(body.slice(0, BODY_LIMIT)));
+  }
+  if (!Buffer.isBuffer(body) || body.length === 0) return undefined; // no body, or a stream
+  return body.length <= BODY_LIMIT ? body : new Cut(Buffer.from(body.subarray(0, BODY_LIMIT)));
 }
 
-/** A response payload as the journal keeps it; streams and empty bodies are not kept. */
-export function capturePayload(payload: unknown, contentType: unknown): BodyCapture | undefined {
-  const json = typeof contentType === 'string' && contentType.includes('json');
-  if (typeof payload === 'string') return payload.length === 0 ? undefined : captureText(payload, json);
-  if (!Buffer.isBuffer(payload) || payload.length === 0) return undefined;
-  if (payload.length <= BODY_LIMIT) return { data: payload, truncated: false, json };
-  return { data: Buffer.from(payload.subarray(0, BODY_LIMIT)), truncated: true, json };
+export function keptBytes(body: Kept): number {
+  return body === undefined ? 0 : body instanceof Cut ? body.data.length : body.length;
 }
 
-/** The answer as it stands in an onSend hook: Fastify adds Content-Length after, so it is added here. */
-export function captureResponse(reply: FastifyReply, payload: unknown): ResponseCapture {
+/** The headers as they stand in an onSend hook, with the Content-Length Fastify adds after it. */
+export function answeredHeaders(reply: FastifyReply, payload: unknown): Record<string, unknown> {
   const headers = reply.getHeaders();
-  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : Buffer.isBuffer(payload) ? payload.length : undefined;
-  if (size !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(size);
-  return { status: reply.statusCode, headers, body: capturePayload(payload, headers['content-type']) };
+  if (headers['content-length'] === undefined) {
+    if (typeof payload === 'string') headers['content-length'] = String(Buffer.byteLength(payload));
+    else if (Buffer.isBuffer(payload)) headers['content-length'] = String(payload.length);
+  }
+  return headers;
 }
 
-/** The bytes of body a capture holds (characters for request text): what bounds a ring's memory. */
-export function bodyBytes(c: Capture): number {
-  return (c.requestBody?.data.length ?? 0) + (c.response.body?.data.length ?? 0) + (c.lost?.body?.data.length ?? 0);
+/** The answer as it stands in an onSend hook. */
+export function captureAnswer(reply: FastifyReply, payload: unknown): Answer {
+  return { status: reply.statusCode, headers: answeredHeaders(reply, payload), body: keep(payload) };
 }
 
 /** Headers that carry credentials; `Klaviyo-API-Key pk_...` keeps the 7-character prefix `keys list` shows. */
@@ -98,21 +106,23 @@ function requestHeaders(headers: IncomingHttpHeaders): Record<string, unknown> {
   return shown;
 }
 
-function renderBody(body: BodyCapture | undefined): { body: unknown; body_truncated: boolean } {
-  if (!body) return { body: null, body_truncated: false };
-  const text = typeof body.data === 'string' ? body.data : body.data.toString('utf8');
-  if (body.json && !body.truncated) {
+function renderBody(body: Kept, json: boolean): { body: unknown; body_truncated: boolean } {
+  if (body === undefined) return { body: null, body_truncated: false };
+  if (body instanceof Cut) return { body: body.data.toString('utf8'), body_truncated: true };
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  if (json) {
     try {
       return { body: JSON.parse(text), body_truncated: false };
     } catch {
       // shown as the text it was
     }
   }
-  return { body: text, body_truncated: body.truncated };
+  return { body: text, body_truncated: false };
 }
 
-function renderResponse(response: ResponseCapture) {
-  return { status: response.status, headers: { ...response.headers }, ...renderBody(response.body) };
+function renderAnswer(answer: Answer) {
+  const type = answer.headers['content-type'];
+  return { status: answer.status, headers: { ...answer.headers }, ...renderBody(answer.body, typeof type === 'string' && type.includes('json')) };
 }
 
 function decodeSegment(segment: string): string {
@@ -166,9 +176,9 @@ export function renderEntry(c: Capture): JournalEntry {
       revision: revision ?? null,
       duration_ms: Math.round(c.durationMs * 1000) / 1000,
       fault: c.fault ?? null,
-      request: { headers: requestHeaders(c.requestHeaders), ...renderBody(c.requestBody) },
-      response: renderResponse(c.response),
-      lost_response: c.lost ? renderResponse(c.lost) : null,
+      request: { headers: requestHeaders(c.requestHeaders), ...renderBody(c.requestBody, true) },
+      response: renderAnswer({ status: c.status, headers: c.responseHeaders, body: c.responseBody }),
+      lost_response: c.lost ? renderAnswer(c.lost) : null,
     },
   };
 }

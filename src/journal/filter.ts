@@ -98,7 +98,7 @@ export function parseQuery(raw: Raw): JournalQuery {
 }
 
 export function matches(f: JournalFilter, c: Capture): boolean {
-  const status = c.response.status;
+  const status = c.status;
   return (f.operation === undefined || c.operation === f.operation)
     && (f.method === undefined || c.method === f.method)
     && (f.status === undefined || status === f.status)

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, prepareError } from '../http/errors.js';
 import { throttled } from '../http/rate-limit.js';
-import { captureResponse, decodedPath, type FiredFault, type ResponseCapture } from './entry.js';
+import { captureAnswer, decodedPath, type Answer, type FiredFault } from './entry.js';
 import { latencyOf, type FaultAction, type FaultRule, type FaultRules } from './faults.js';
 
 export interface FaultFiring {
@@ -15,7 +15,7 @@ export interface FaultFiring {
   /** The connection was closed instead of answering. */
   dropped: boolean;
   /** The operation's own answer, when an `after` fault replaced, cut or dropped it. */
-  lost?: ResponseCapture;
+  lost?: Answer;
 }
 
 declare module 'fastify' {
@@ -91,7 +91,7 @@ export function registerFaultFiring(app: FastifyInstance, rules: FaultRules): vo
     const action = fault.rule.action as FaultAction;
     switch (action.type) {
       case 'status': {
-        fault.lost = captureResponse(reply, payload);
+        fault.lost = captureAnswer(reply, payload);
         if (action.status === 429) dropRateLimitHeaders(reply);
         return done(null, prepareError(reply, faultError(action)));
       }
@@ -99,11 +99,11 @@ export function registerFaultFiring(app: FastifyInstance, rules: FaultRules): vo
         setTimeout(() => done(null, payload), fault.delayMs);
         return;
       case 'drop':
-        fault.lost = captureResponse(reply, payload);
+        fault.lost = captureAnswer(reply, payload);
         drop(request);
         return done(null, payload);
       case 'truncate': {
-        fault.lost = captureResponse(reply, payload);
+        fault.lost = captureAnswer(reply, payload);
         const bytes = typeof payload === 'string' ? Buffer.from(payload) : Buffer.isBuffer(payload) ? payload : undefined;
         return done(null, bytes ? bytes.subarray(0, Math.floor(bytes.length / 2)) : payload);
       }

@@ -2,7 +2,7 @@
 // streams) of each account. Nothing is shared between processes: each keeps what it served.
 // Each account's ring holds at most `size` entries and about BODY_BYTES_PER_ACCOUNT of bodies: an account that
 // sends or reads large documents keeps fewer entries rather than holding memory without end.
-import { bodyBytes, type Capture } from './entry.js';
+import type { Capture } from './entry.js';
 import { Ring } from './ring.js';
 
 export const BODY_BYTES_PER_ACCOUNT = 8 * 1024 * 1024;
@@ -29,8 +29,8 @@ export class Journal {
     let log = this.logs.get(account);
     if (!log) this.logs.set(account, (log = { ring: new Ring(this.size, arrivedBefore), bytes: 0 }));
     const overwritten = log.ring.push(capture);
-    log.bytes += bodyBytes(capture) - (overwritten ? bodyBytes(overwritten) : 0);
-    while (log.bytes > BODY_BYTES_PER_ACCOUNT && log.ring.length > 1) log.bytes -= bodyBytes(log.ring.shift()!);
+    log.bytes += capture.bytes - (overwritten ? overwritten.bytes : 0);
+    while (log.bytes > BODY_BYTES_PER_ACCOUNT && log.ring.length > 1) log.bytes -= log.ring.shift()!.bytes;
     const listening = this.listeners.get(account);
     if (listening) for (const listener of listening) listener(capture);
   }

@@ -4,20 +4,27 @@
 // Runs in onSend, after any `after` fault has acted, so the entry shows what the client was sent.
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../clock.js';
-import { NO_ANSWER, captureResponse, captureText, type Capture } from './entry.js';
+import { answeredHeaders, keep, keptBytes, type Capture } from './entry.js';
 import type { Journal } from './journal.js';
 
+/** How often the wall clock is read again: often enough to follow a test clock that was moved. */
+const CLOCK_CHECK_MS = 10;
+
 /**
- * Wall-clock time from the monotonic clock Fastify times requests with: the offset between the two is kept
- * while it holds within a millisecond (Date.now() truncates), so that entries in arrival order also read in
- * time order; it is taken anew when the clock moves (a test clock set, NTP).
+ * Wall-clock time from the monotonic clock Fastify times requests with (performance.now()). The offset between
+ * the two is kept while it holds within a millisecond (Date.now() truncates), so that entries in arrival order
+ * also read in time order; it is taken anew when the clock moves (a test clock set, NTP).
  */
-function wallClock(clock: Clock): (monotonic: number) => number {
+function wallClock(clock: Clock): (monotonic: number, now: number) => number {
   let offset = NaN;
-  return (monotonic) => {
-    const fresh = clock.now().getTime() - performance.now();
-    if (!(Math.abs(fresh - offset) <= 1)) offset = fresh;
-    return offset + monotonic;
+  let checkedAt = -Infinity;
+  return (monotonic, now) => {
+    if (now - checkedAt >= CLOCK_CHECK_MS) {
+      checkedAt = now;
+      const fresh = clock.now().getTime() - now;
+      if (!(Math.abs(fresh - offset) <= 1)) offset = fresh;
+    }
+    return Math.floor(offset + monotonic);
   };
 }
 
@@ -28,22 +35,29 @@ export function registerRecorder(app: FastifyInstance, journal: Journal, clock: 
     const account = request.account || request.keyAccount;
     if (op === undefined || !account) return done(null, payload);
     const durationMs = reply.elapsedTime;
-    // Fastify's own start of the request, on its clock (performance.now()).
-    const arrival = performance.now() - durationMs;
+    const now = performance.now();
+    // Fastify's own start of the request, on its clock.
+    const arrival = now - durationMs;
     const fault = request.fault;
+    const dropped = fault?.dropped === true;
+    const requestBody = keep(request.rawBody);
+    const responseBody = dropped ? undefined : keep(payload);
     const capture: Capture = {
       id: request.id,
-      time: Math.floor(wallTime(arrival)),
+      time: wallTime(arrival, now),
       arrival,
       method: request.method,
       url: request.url,
       operation: op.id,
       requestHeaders: request.headers,
-      requestBody: captureText(request.rawBody),
-      response: fault?.dropped ? NO_ANSWER : captureResponse(reply, payload),
+      requestBody,
+      status: dropped ? null : reply.statusCode,
+      responseHeaders: dropped ? {} : answeredHeaders(reply, payload),
+      responseBody,
       lost: fault?.lost,
       durationMs,
       fault: fault?.rule,
+      bytes: keptBytes(requestBody) + keptBytes(responseBody) + keptBytes(fault?.lost?.body),
     };
     journal.append(account, capture);
     done(null, payload);
