@@ -61,13 +61,13 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   registerRevision(app);
   if (config.rateLimits) registerRateLimits(app, parts.limiters ?? memoryLimiters);
 
+  // Before the API routes: it adds its hooks to each operation's route as that is registered.
+  if (config.controls) registerJournalAndFaults(app, config.journal, parts.clock);
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerResources(app, parts.store);
   registerRelationships(app, parts.store);
   registerJobs(app, { store: parts.store, runner: parts.engine, clock: parts.clock, pace: config.jobPace, ttlMs: config.jobTtlMs });
   registerBackInStock(app, parts.store);
   if (config.controls) registerJobControls(app, parts.engine);
-  // Last: its onSend hook records the answer as the other hooks left it.
-  if (config.controls) registerJournalAndFaults(app, config.journal, parts.clock);
   return app;
 }

@@ -2,7 +2,8 @@
 // just before the operation would run (preHandler). A `before` fault acts there: the operation does not run.
 // An `after` fault lets the operation run (a write is stored) and then acts on its answer (onSend): replaces
 // it with an error, delays it, cuts it short or drops the connection instead of sending it.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, preHandlerHookHandler } from 'fastify';
+import type { Operation } from '../http/operations.js';
 import { ApiError, prepareError } from '../http/errors.js';
 import { throttled } from '../http/rate-limit.js';
 import { captureAnswer, decodedPath, type Answer, type FiredFault } from './entry.js';
@@ -57,12 +58,18 @@ function summary(rule: FaultRule): FiredFault {
   return { id: rule.id, when: rule.when, action: rule.action };
 }
 
-export function registerFaultFiring(app: FastifyInstance, rules: FaultRules): void {
+export interface FaultHooks {
+  /** Offers a request of `op` to its account's rules, and acts on a `before` fault. */
+  preHandler(op: Operation): preHandlerHookHandler;
+  /** Acts on an `after` fault. */
+  onSend: onSendHookHandler;
+}
+
+export function faultFiring(app: FastifyInstance, rules: FaultRules): FaultHooks {
   app.decorateRequest('fault', null);
 
-  app.addHook('preHandler', (request, reply, done) => {
-    const op = request.routeOptions.config.operation;
-    if (!op || !request.account) return done();
+  const preHandler = (op: Operation): preHandlerHookHandler => (request, reply, done) => {
+    if (!request.account) return done();
     const rule = rules.fire(request.account, op.id, request.method, () => decodedPath(request.url));
     if (!rule) return done();
     request.fault = { rule: summary(rule), delayMs: latencyOf(rule), dropped: false };
@@ -83,9 +90,9 @@ export function registerFaultFiring(app: FastifyInstance, rules: FaultRules): vo
       default:
         return done();
     }
-  });
+  };
 
-  app.addHook('onSend', (request, reply, payload, done) => {
+  const onSend: onSendHookHandler = (request, reply, payload, done) => {
     const fault = request.fault;
     if (fault === null || fault.rule.when !== 'after') return done(null, payload);
     const action = fault.rule.action as FaultAction;
@@ -108,5 +115,7 @@ export function registerFaultFiring(app: FastifyInstance, rules: FaultRules): vo
         return done(null, bytes ? bytes.subarray(0, Math.floor(bytes.length / 2)) : payload);
       }
     }
-  });
+  };
+
+  return { preHandler, onSend };
 }

@@ -1,13 +1,13 @@
-// The request journal and fault injection, as Fastify hooks plus their control routes under /__admin/.
-// Hooks are registered in the order they must run: fault firing (preHandler, and onSend for `after` faults)
-// before the recorder's onSend, so that the journal shows what the client was actually sent.
+// The request journal and fault injection: hooks on the API operations' routes, plus control routes under
+// /__admin/. Only API operations are journaled and faulted, so the hooks go on their routes alone (onRoute), with
+// the operation in hand: no other route pays for them. Register this before the API routes.
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../clock.js';
 import { registerFaultRoutes } from './fault-routes.js';
 import { FaultRules } from './faults.js';
-import { registerFaultFiring } from './firing.js';
+import { faultFiring } from './firing.js';
 import { Journal } from './journal.js';
-import { registerRecorder } from './recorder.js';
+import { recorder } from './recorder.js';
 import { registerJournalRoutes } from './routes.js';
 import { registerJournalStream } from './stream.js';
 
@@ -18,13 +18,24 @@ export interface JournalSettings {
   size: number;
 }
 
+const hooks = <T>(given: T | T[] | undefined): T[] => (given === undefined ? [] : [given].flat() as T[]);
+
 export function registerJournalAndFaults(app: FastifyInstance, settings: JournalSettings, clock: Clock): void {
   const rules = new FaultRules();
-  registerFaultFiring(app, rules);
+  const journal = settings.enabled ? new Journal(settings.size) : undefined;
+  const faults = faultFiring(app, rules);
+  const record = journal && recorder(journal, clock);
+  // A route's own hooks run after the server's, so these see the answer as every other hook left it; the
+  // fault's onSend goes first, so that the journal records what the client was actually sent.
+  app.addHook('onRoute', (route) => {
+    const op = route.config?.operation;
+    if (!op) return;
+    route.preHandler = [...hooks(route.preHandler), faults.preHandler(op)];
+    route.onSend = [...hooks(route.onSend), faults.onSend, ...(record ? [record(op)] : [])];
+  });
   registerFaultRoutes(app, rules);
-  if (!settings.enabled) return;
-  const journal = new Journal(settings.size);
-  registerRecorder(app, journal, clock);
-  registerJournalRoutes(app, journal);
-  registerJournalStream(app, journal);
+  if (journal) {
+    registerJournalRoutes(app, journal);
+    registerJournalStream(app, journal);
+  }
 }

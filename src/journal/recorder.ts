@@ -2,7 +2,8 @@
 // authenticated with, or, when the key was refused but belongs to an account (revoked, or lacking a scope),
 // that account. Requests with no key or an unknown one belong to nobody and are not recorded.
 // Runs in onSend, after any `after` fault has acted, so the entry shows what the client was sent.
-import type { FastifyInstance } from 'fastify';
+import type { onSendHookHandler } from 'fastify';
+import type { Operation } from '../http/operations.js';
 import type { Clock } from '../clock.js';
 import { answeredHeaders, keep, keptBytes, type Capture } from './entry.js';
 import type { Journal } from './journal.js';
@@ -28,12 +29,12 @@ function wallClock(clock: Clock): (monotonic: number, now: number) => number {
   };
 }
 
-export function registerRecorder(app: FastifyInstance, journal: Journal, clock: Clock): void {
+/** The onSend hook that records the requests of operation `op`. */
+export function recorder(journal: Journal, clock: Clock): (op: Operation) => onSendHookHandler {
   const wallTime = wallClock(clock);
-  app.addHook('onSend', (request, reply, payload, done) => {
-    const op = request.routeOptions.config.operation;
+  return (op) => (request, reply, payload, done) => {
     const account = request.account || request.keyAccount;
-    if (op === undefined || !account) return done(null, payload);
+    if (!account) return done(null, payload);
     const durationMs = reply.elapsedTime;
     const now = performance.now();
     // Fastify's own start of the request, on its clock.
@@ -61,5 +62,5 @@ export function registerRecorder(app: FastifyInstance, journal: Journal, clock: 
     };
     journal.append(account, capture);
     done(null, payload);
-  });
+  };
 }
