@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
-import { BODY_LIMIT, keep, type Capture } from '../src/journal/entry.ts';
+import { BODY_LIMIT, BodyBuffers, BodyCopy, heldBytes, keptText } from '../src/journal/bodies.ts';
+import type { Capture } from '../src/journal/entry.ts';
 import { FaultRules, latencyOf, parseRule } from '../src/journal/faults.ts';
 import { BODY_BYTES_PER_ACCOUNT, Journal } from '../src/journal/journal.ts';
 import { Ring } from '../src/journal/ring.ts';
@@ -39,17 +40,20 @@ it('places a value pushed late among the others by its order, and evicts the fir
   assert.deepEqual([...ring.values('newest')], [40, 30]);
 });
 
-const capture = (n: number, bodyLength = 0): Capture => ({
-  id: `req-${n}`, time: n, arrival: n, method: 'GET', url: '/api/catalog-items', operation: 'get_catalog_items',
-  requestHeaders: {}, requestBody: keep('x'.repeat(bodyLength)), status: 200, responseHeaders: {}, responseBody: undefined,
-  lost: undefined, durationMs: 1, fault: undefined, bytes: bodyLength,
-});
+const capture = (n: number, bodyLength = 0, bodies = new BodyBuffers()): Capture => {
+  const requestBody = bodies.keep('x'.repeat(bodyLength));
+  return {
+    id: `req-${n}`, time: n, arrival: n, method: 'GET', url: '/api/catalog-items', operation: 'get_catalog_items',
+    requestHeaders: {}, requestBody, status: 200, responseHeaders: {}, responseBody: undefined,
+    lost: undefined, durationMs: 1, fault: undefined, bytes: heldBytes(requestBody),
+  };
+};
 
 it('keeps fewer entries of an account whose bodies pass the byte budget, and never mixes accounts', () => {
   const journal = new Journal(1000);
   const big = BODY_LIMIT;
   const fit = Math.floor(BODY_BYTES_PER_ACCOUNT / big);
-  for (let n = 0; n < fit + 10; n++) journal.append('a', capture(n, big));
+  for (let n = 0; n < fit + 10; n++) journal.append('a', capture(n, big, journal.bodies));
   journal.append('b', capture(0));
   const held = [...journal.entries('a', 'oldest')];
   assert.equal(held.length, fit);
@@ -58,6 +62,25 @@ it('keeps fewer entries of an account whose bodies pass the byte budget, and nev
   journal.clear('a');
   assert.deepEqual([...journal.entries('a', 'newest')], []);
   assert.equal([...journal.entries('b', 'newest')].length, 1);
+});
+
+it('keeps small bodies as they are, and copies of large ones, cut past the limit at a whole character, in buffers it reuses', () => {
+  const bodies = new BodyBuffers();
+  const bytes = Buffer.from('{"data":[]}');
+  assert.equal(bodies.keep(bytes), bytes, 'by reference');
+  assert.equal(bodies.keep('{}'), '{}');
+  assert.equal(bodies.keep(''), undefined);
+  assert.equal(bodies.keep(undefined), undefined);
+  const long = bodies.keep('é'.repeat(BODY_LIMIT)) as BodyCopy; // two bytes each
+  assert.ok(long instanceof BodyCopy);
+  assert.equal(long.truncated, true);
+  assert.equal(keptText(long), 'é'.repeat(BODY_LIMIT / 2));
+  const exact = bodies.keep(Buffer.alloc(BODY_LIMIT, 'a')) as BodyCopy;
+  assert.deepEqual([exact.length, exact.truncated], [BODY_LIMIT, false]);
+  bodies.release(long);
+  const reused = bodies.keep('z'.repeat(BODY_LIMIT - 5)) as BodyCopy;
+  assert.equal(reused.buffer, long.buffer, 'a buffer given back is used again');
+  assert.equal(keptText(reused), 'z'.repeat(BODY_LIMIT - 5));
 });
 
 it('tells each listener of its own account, until it stops listening', () => {
@@ -76,7 +99,7 @@ it('tells each listener of its own account, until it stops listening', () => {
 it('draws the same fires and latencies from the same seed', () => {
   const draws = (seed: number) => {
     const rules = new FaultRules();
-    const rule = parseRule({ action: { type: 'latency', min_ms: 10, max_ms: 20 }, probability: 0.3, seed });
+    const rule = parseRule({ action: { type: 'latency', min_ms: 10, max_ms: 20 }, probability: 0.3, seed }, new Date());
     rules.add('a', rule);
     return Array.from({ length: 50 }, () => (rules.fire('a', 'get_catalog_items', 'GET', () => '/api/catalog-items') ? latencyOf(rule) : null));
   };

@@ -1,20 +1,10 @@
 // What the journal keeps of one request, and how it is shown. Recording must stay cheap (it runs on every
-// API request), so a capture holds references to what the request already has (its headers object, the
-// body text, the response bytes) and cuts only bodies past BODY_LIMIT; redacting, decoding and parsing
-// happen when an entry is read.
+// API request), so a capture holds references to what the request already has (its headers object, the body
+// text, the response bytes; large bodies are copied, see bodies.ts); redacting, decoding and parsing happen
+// when an entry is read.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
-
-/** Bodies are kept up to this many bytes (characters for request bodies); longer ones are cut and marked. */
-export const BODY_LIMIT = 64 * 1024;
-
-/** The beginning of a body longer than BODY_LIMIT (rare: a class of its own keeps the common case flat). */
-export class Cut {
-  constructor(readonly data: Buffer) {}
-}
-
-/** A body as kept: the text or bytes as they were, their beginning, or nothing. */
-export type Kept = string | Buffer | Cut | undefined;
+import { BodyCopy, keptText, type Kept } from './bodies.js';
 
 /** An answer as kept: the operation's own one when an `after` fault replaced it. */
 export interface Answer {
@@ -55,25 +45,10 @@ export interface Capture {
   lost: Answer | undefined;
   durationMs: number;
   fault: FiredFault | undefined;
-  /** Body bytes held (characters for request text): what bounds a ring's memory. */
+  /** Memory its bodies hold (characters for request text): what bounds a ring's memory. */
   bytes: number;
   /** The decoded path, worked out on first use (filters, rendering). */
   decodedPath?: string;
-}
-
-/** A body as the journal keeps it: as it was up to BODY_LIMIT, else a copy of its beginning. */
-export function keep(body: unknown): Kept {
-  if (typeof body === 'string') {
-    if (body.length <= BODY_LIMIT) return body.length === 0 ? undefined : body;
-    // Copied through a Buffer: a slice would be a view that keeps the whole (up to 5 MB) text alive.
-    return new Cut(Buffer.from(body.slice(0, BODY_LIMIT)));
-  }
-  if (!Buffer.isBuffer(body) || body.length === 0) return undefined; // no body, or a stream
-  return body.length <= BODY_LIMIT ? body : new Cut(Buffer.from(body.subarray(0, BODY_LIMIT)));
-}
-
-export function keptBytes(body: Kept): number {
-  return body === undefined ? 0 : body instanceof Cut ? body.data.length : body.length;
 }
 
 /** The headers as they stand in an onSend hook, with the Content-Length Fastify adds after it. */
@@ -86,9 +61,15 @@ export function answeredHeaders(reply: FastifyReply, payload: unknown): Record<s
   return headers;
 }
 
-/** The answer as it stands in an onSend hook. */
-export function captureAnswer(reply: FastifyReply, payload: unknown): Answer {
-  return { status: reply.statusCode, headers: answeredHeaders(reply, payload), body: keep(payload) };
+/** The answer as it stands in an onSend hook, before the journal keeps its body. */
+export interface SentAnswer {
+  status: number;
+  headers: Record<string, unknown>;
+  payload: unknown;
+}
+
+export function captureAnswer(reply: FastifyReply, payload: unknown): SentAnswer {
+  return { status: reply.statusCode, headers: answeredHeaders(reply, payload), payload };
 }
 
 /** Headers that carry credentials; `Klaviyo-API-Key pk_...` keeps the 7-character prefix `keys list` shows. */
@@ -108,8 +89,8 @@ function requestHeaders(headers: IncomingHttpHeaders): Record<string, unknown> {
 
 function renderBody(body: Kept, json: boolean): { body: unknown; body_truncated: boolean } {
   if (body === undefined) return { body: null, body_truncated: false };
-  if (body instanceof Cut) return { body: body.data.toString('utf8'), body_truncated: true };
-  const text = typeof body === 'string' ? body : body.toString('utf8');
+  const text = keptText(body);
+  if (body instanceof BodyCopy && body.truncated) return { body: text, body_truncated: true };
   if (json) {
     try {
       return { body: JSON.parse(text), body_truncated: false };

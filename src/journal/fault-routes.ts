@@ -1,10 +1,11 @@
 // The fault rules' control routes (account-scoped, full-access key): list, create, delete one, delete all.
 import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../clock.js';
 import { notFound } from '../http/errors.js';
 import { send } from '../http/jsonapi.js';
 import { parseRule, renderRule, ruleBody, type FaultRules, type RuleAttributes } from './faults.js';
 
-export function registerFaultRoutes(app: FastifyInstance, rules: FaultRules): void {
+export function registerFaultRoutes(app: FastifyInstance, rules: FaultRules, clock: Clock): void {
   app.get('/__admin/faults', { config: { control: 'account', controlName: 'get_fault_rules' } }, async (request, reply) => {
     return send(reply, 200, { data: rules.list(request.account).map(renderRule) });
   });
@@ -13,7 +14,7 @@ export function registerFaultRoutes(app: FastifyInstance, rules: FaultRules): vo
     config: { control: 'account', controlName: 'create_fault_rule' },
     schema: { body: ruleBody },
   }, async (request, reply) => {
-    const rule = parseRule(request.body.data.attributes);
+    const rule = parseRule(request.body.data.attributes, clock.now());
     rules.add(request.account, rule);
     return send(reply, 201, { data: renderRule(rule) });
   });

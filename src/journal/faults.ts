@@ -158,7 +158,7 @@ function pathPattern(glob: string): RegExp {
   return new RegExp(`^${body}/?$`);
 }
 
-export function parseRule(a: RuleAttributes): FaultRule {
+export function parseRule(a: RuleAttributes, now: Date): FaultRule {
   if (a.operation !== undefined && !OPERATIONS.has(a.operation)) {
     throw invalid(`'${a.operation}' is not an operationId of the Catalogs API (such as create_catalog_item); leave it out to match every operation.`, at('operation'));
   }
@@ -183,7 +183,7 @@ export function parseRule(a: RuleAttributes): FaultRule {
     probability: a.probability,
     seed,
     fired: 0,
-    createdAt: new Date(),
+    createdAt: now,
     pathPattern: a.path === undefined ? undefined : pathPattern(a.path),
     random: seededRandom(seed),
   };

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, 
 import type { Operation } from '../http/operations.js';
 import { ApiError, prepareError } from '../http/errors.js';
 import { throttled } from '../http/rate-limit.js';
-import { captureAnswer, decodedPath, type Answer, type FiredFault } from './entry.js';
+import { captureAnswer, decodedPath, type FiredFault, type SentAnswer } from './entry.js';
 import { latencyOf, type FaultAction, type FaultRule, type FaultRules } from './faults.js';
 
 export interface FaultFiring {
@@ -16,7 +16,7 @@ export interface FaultFiring {
   /** The connection was closed instead of answering. */
   dropped: boolean;
   /** The operation's own answer, when an `after` fault replaced, cut or dropped it. */
-  lost?: Answer;
+  lost?: SentAnswer;
 }
 
 declare module 'fastify' {

@@ -33,7 +33,7 @@ export function registerJournalAndFaults(app: FastifyInstance, settings: Journal
     route.preHandler = [...hooks(route.preHandler), faults.preHandler(op)];
     route.onSend = [...hooks(route.onSend), faults.onSend, ...(record ? [record(op)] : [])];
   });
-  registerFaultRoutes(app, rules);
+  registerFaultRoutes(app, rules, clock);
   if (journal) {
     registerJournalRoutes(app, journal);
     registerJournalStream(app, journal);

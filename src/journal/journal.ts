@@ -2,6 +2,7 @@
 // streams) of each account. Nothing is shared between processes: each keeps what it served.
 // Each account's ring holds at most `size` entries and about BODY_BYTES_PER_ACCOUNT of bodies: an account that
 // sends or reads large documents keeps fewer entries rather than holding memory without end.
+import { BodyBuffers } from './bodies.js';
 import type { Capture } from './entry.js';
 import { Ring } from './ring.js';
 
@@ -20,6 +21,8 @@ export type Listener = (capture: Capture) => void;
 
 export class Journal {
   private readonly logs = new Map<string, AccountLog>();
+  /** Where captures keep large bodies; the journal gives the buffers back as it lets entries go. */
+  readonly bodies = new BodyBuffers();
   private readonly listeners = new Map<string, Set<Listener>>();
 
   /** `size`: entries kept per account (CATALOG_JOURNAL_SIZE). */
@@ -28,11 +31,19 @@ export class Journal {
   append(account: string, capture: Capture): void {
     let log = this.logs.get(account);
     if (!log) this.logs.set(account, (log = { ring: new Ring(this.size, arrivedBefore), bytes: 0 }));
+    log.bytes += capture.bytes;
     const overwritten = log.ring.push(capture);
-    log.bytes += capture.bytes - (overwritten ? overwritten.bytes : 0);
-    while (log.bytes > BODY_BYTES_PER_ACCOUNT && log.ring.length > 1) log.bytes -= log.ring.shift()!.bytes;
+    if (overwritten) this.forget(log, overwritten);
+    while (log.bytes > BODY_BYTES_PER_ACCOUNT && log.ring.length > 1) this.forget(log, log.ring.shift()!);
     const listening = this.listeners.get(account);
     if (listening) for (const listener of listening) listener(capture);
+  }
+
+  private forget(log: AccountLog, capture: Capture): void {
+    log.bytes -= capture.bytes;
+    this.bodies.release(capture.requestBody);
+    this.bodies.release(capture.responseBody);
+    this.bodies.release(capture.lost?.body);
   }
 
   entries(account: string, order: 'newest' | 'oldest'): Iterable<Capture> {
@@ -40,6 +51,9 @@ export class Journal {
   }
 
   clear(account: string): void {
+    const log = this.logs.get(account);
+    if (!log) return;
+    for (const capture of log.ring.values('oldest')) this.forget(log, capture);
     this.logs.delete(account);
   }
 

@@ -5,7 +5,8 @@
 import type { onSendHookHandler } from 'fastify';
 import type { Operation } from '../http/operations.js';
 import type { Clock } from '../clock.js';
-import { answeredHeaders, keep, keptBytes, type Capture } from './entry.js';
+import { heldBytes } from './bodies.js';
+import { answeredHeaders, type Capture } from './entry.js';
 import type { Journal } from './journal.js';
 
 /** How often the wall clock is read again: often enough to follow a test clock that was moved. */
@@ -41,8 +42,10 @@ export function recorder(journal: Journal, clock: Clock): (op: Operation) => onS
     const arrival = now - durationMs;
     const fault = request.fault;
     const dropped = fault?.dropped === true;
-    const requestBody = keep(request.rawBody);
-    const responseBody = dropped ? undefined : keep(payload);
+    const { bodies } = journal;
+    const requestBody = bodies.keep(request.rawBody);
+    const responseBody = dropped ? undefined : bodies.keep(payload);
+    const lost = fault?.lost && { status: fault.lost.status, headers: fault.lost.headers, body: bodies.keep(fault.lost.payload) };
     const capture: Capture = {
       id: request.id,
       time: wallTime(arrival, now),
@@ -55,10 +58,10 @@ export function recorder(journal: Journal, clock: Clock): (op: Operation) => onS
       status: dropped ? null : reply.statusCode,
       responseHeaders: dropped ? {} : answeredHeaders(reply, payload),
       responseBody,
-      lost: fault?.lost,
+      lost,
       durationMs,
       fault: fault?.rule,
-      bytes: keptBytes(requestBody) + keptBytes(responseBody) + keptBytes(fault?.lost?.body),
+      bytes: heldBytes(requestBody) + heldBytes(responseBody) + heldBytes(lost?.body),
     };
     journal.append(account, capture);
     done(null, payload);

@@ -1,0 +1,72 @@
+// How the journal keeps bodies. A small body is kept as it is (the request's text, the answer's buffer): a
+// reference costs nothing to take. A large one is copied into a buffer the journal reuses: kept by reference it
+// would live as long as its entry, long enough to be promoted to V8's old generation and freed only by a full
+// collection; at hundreds of 90 KB list pages a second that left ~90 MB of garbage waiting (bench, list items),
+// where reused buffers hold what the ring holds and no more.
+
+/** Bodies are kept up to this many bytes; longer ones are kept as their beginning and marked. */
+export const BODY_LIMIT = 64 * 1024;
+/** Bodies up to this size are kept by reference. */
+const COPY_ABOVE = 16 * 1024;
+/** Buffer sizes for copies, powers of two from just above COPY_ABOVE to BODY_LIMIT. */
+const SIZES = [2 * COPY_ABOVE, BODY_LIMIT];
+/** Unused buffers kept for reuse, per size; more are left to the garbage collector. */
+const FREE_BYTES_PER_SIZE = 4 * 1024 * 1024;
+
+/** A large body's copy (or its beginning). */
+export class BodyCopy {
+  constructor(
+    readonly buffer: Buffer,
+    readonly length: number,
+    /** The body was longer than BODY_LIMIT: this is its beginning. */
+    readonly truncated: boolean,
+  ) {}
+}
+
+/** A body as kept: as it was (text or bytes), a copy, or nothing. */
+export type Kept = string | Buffer | BodyCopy | undefined;
+
+export function keptText(body: Exclude<Kept, undefined>): string {
+  if (typeof body === 'string') return body;
+  return body instanceof BodyCopy ? body.buffer.toString('utf8', 0, body.length) : body.toString('utf8');
+}
+
+/** The memory a kept body holds: what bounds a ring's memory. */
+export function heldBytes(body: Kept): number {
+  return body === undefined ? 0 : body instanceof BodyCopy ? body.buffer.length : body.length;
+}
+
+export class BodyBuffers {
+  private readonly free: Buffer[][] = SIZES.map(() => []);
+
+  private take(bytes: number): Buffer {
+    const i = bytes <= SIZES[0] ? 0 : 1;
+    return this.free[i].pop() ?? Buffer.allocUnsafeSlow(SIZES[i]);
+  }
+
+  /** A body to keep: request text or answer bytes; undefined for none (or a stream). */
+  keep(body: unknown): Kept {
+    if (typeof body === 'string') {
+      // Characters are at most 3 bytes: a text this short is under COPY_ABOVE bytes.
+      if (body.length * 3 <= COPY_ABOVE) return body.length === 0 ? undefined : body;
+      const bytes = Buffer.byteLength(body);
+      if (bytes <= COPY_ABOVE) return body;
+      const buffer = this.take(Math.min(bytes, BODY_LIMIT));
+      // write() stops before a character that does not fit whole.
+      return new BodyCopy(buffer, buffer.write(body, 0, Math.min(bytes, BODY_LIMIT), 'utf8'), bytes > BODY_LIMIT);
+    }
+    if (!Buffer.isBuffer(body) || body.length === 0) return undefined;
+    if (body.length <= COPY_ABOVE) return body;
+    const length = Math.min(body.length, BODY_LIMIT);
+    const buffer = this.take(length);
+    body.copy(buffer, 0, 0, length);
+    return new BodyCopy(buffer, length, body.length > BODY_LIMIT);
+  }
+
+  /** Takes back the buffer of a body the journal no longer holds. */
+  release(body: Kept): void {
+    if (!(body instanceof BodyCopy)) return;
+    const i = SIZES.indexOf(body.buffer.length);
+    if (this.free[i].length * SIZES[i] < FREE_BYTES_PER_SIZE) this.free[i].push(body.buffer);
+  }
+}
