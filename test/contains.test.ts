@@ -63,6 +63,13 @@ await forEachStore('contains filters', (target) => {
     assert.equal(patched.status, 200);
     assert.deepEqual(await matching(server, 'catalog-items', 'title', 'Gloves'), []);
     assert.deepEqual(await matching(server, 'catalog-items', 'title', 'Mittens'), ['G']);
+    // An update that leaves the title alone (the store then writes only what changed) keeps it found,
+    // and the other indexed columns it does change are filtered on at once.
+    const repriced = await http(server, 'PATCH', `/api/catalog-items/${id('G')}`, { data: { type: 'catalog-item', id: id('G'), attributes: { price: 3, published: false } } });
+    assert.equal(repriced.status, 200);
+    assert.deepEqual(await matching(server, 'catalog-items', 'title', 'Mittens'), ['G']);
+    const unpublished = await http(server, 'GET', `/api/catalog-items?filter=${encodeURIComponent('contains(title,"Mittens"),equals(published,false)')}`);
+    assert.deepEqual(unpublished.body.data.map((r: any) => r.attributes.external_id), ['G']);
     assert.equal((await http(server, 'DELETE', `/api/catalog-items/${id('G')}`)).status, 204);
     assert.deepEqual(await matching(server, 'catalog-items', 'title', 'Mittens'), []);
 
