@@ -3,6 +3,7 @@
 // -> JSON:API rendering. Every failure on the way is rendered by the error handler.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerBackInStock } from './api/back-in-stock/routes.js';
+import { maxBytesKeyword } from './api/schemas.js';
 import { registerJobs } from './api/jobs/routes.js';
 import { registerRelationships } from './api/relationships/routes.js';
 import { registerResources } from './api/resources/routes.js';
@@ -40,7 +41,7 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
     // Ids are compound and external ids can be long: allow path parameters well beyond the default 100 characters.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
     // Validate exactly as specified: no coercion, no silently dropped or defaulted properties.
-    ajv: { customOptions: { removeAdditional: false, useDefaults: false, coerceTypes: false, allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, useDefaults: false, coerceTypes: false, allErrors: false }, plugins: [maxBytesKeyword] },
     // Closing and pre-routing failures are answered as JSON:API by errors.ts, not with Fastify's bodies.
     return503OnClosing: false,
     frameworkErrors,

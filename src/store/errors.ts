@@ -1,6 +1,13 @@
-// Store failures that say nothing about the request or the job at hand: the database is away, busy or
-// shutting down, or a lock or statement ran out of time. Requests answer them with 503 and Retry-After;
-// the job engine retries the batch without charging a job for it.
+// The store's own failures. A value it cannot store is the request's fault (400). The others say nothing
+// about the request or the job at hand: the database is away, busy or shutting down, or a lock or statement
+// ran out of time. Requests answer them with 503 and Retry-After; the job engine retries the batch without
+// charging a job for it.
+
+/**
+ * A value one store cannot hold although the request schema lets it through (PostgreSQL: text with U+0000).
+ * Raised before anything is written; the HTTP layer answers it with a 400.
+ */
+export class UnstorableValueError extends Error {}
 
 /**
  * Connection failures; PostgreSQL shutting down, out of connections, past lock_timeout or statement_timeout,

@@ -7,10 +7,10 @@
 // large batch cannot exhaust PostgreSQL's lock table; lock_timeout and statement_timeout bound every wait.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { CatalogState, indexedColumns, type Write } from '../catalog/state.js';
-import type { ResourceInput } from '../catalog/changes.js';
+import { CatalogState, type Write } from '../catalog/state.js';
 import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
+import { UnstorableValueError } from './errors.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, INSERT_JOB, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
@@ -40,27 +40,7 @@ function stripesOf(account: string, refs: ResourceRef[]): number[] {
   return [...stripes].map((stripe) => lockKey(`${account}\u0000${stripe}`)).sort((a, b) => a - b);
 }
 
-/**
- * Input PostgreSQL cannot store although SQLite can. Refused before it reaches the database, it is a client
- * error (400: the error handler honours `statusCode`), not a failed statement (500).
- */
-export class UnstorableValueError extends Error {
-  readonly statusCode = 400;
-}
-
-/** A B-tree index entry holds at most 2704 bytes; ids and SKUs are indexed together with the account. */
-const MAX_INDEXED_BYTES = 2000;
-
 const NUL = 'Text containing the character U+0000 cannot be stored.';
-const TOO_LONG = `Ids and SKUs must not exceed ${MAX_INDEXED_BYTES} bytes.`;
-
-const tooLong = (value: unknown) => typeof value === 'string' && Buffer.byteLength(value) > MAX_INDEXED_BYTES;
-
-/** The strings of a resource in a job's operations that end up in indexed columns. */
-function indexedStrings(input: ResourceInput): unknown[] {
-  const related = Object.values(input.relationships ?? {}).flatMap((r) => [r.data].flat().map((d) => d?.id));
-  return [input.id, input.attributes?.external_id, input.attributes?.sku, ...related];
-}
 
 function containsNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
@@ -205,9 +185,6 @@ export class PostgresStore implements Store {
 
   private async apply(db: pg.PoolClient, account: string, writes: Write[]): Promise<void> {
     for (const w of writes) {
-      if ((w.op === 'insert' || w.op === 'update') && [w.row.externalId, w.row.parent, indexedColumns(w.row).sku].some(tooLong)) {
-        throw new UnstorableValueError(TOO_LONG);
-      }
       for (const [sql, params] of writeSql(account, w)) await run(db, sql, params);
     }
   }
@@ -226,7 +203,6 @@ export class PostgresStore implements Store {
     // Refused now rather than when the job runs: a job that cannot be stored would fail every batch it is
     // in, and hold up the account's queue for good.
     if (containsNul(job.operations)) throw new UnstorableValueError(NUL);
-    if ((job.operations as ResourceInput[]).some((input) => indexedStrings(input).some(tooLong))) throw new UnstorableValueError(TOO_LONG);
     return this.inTransaction(async (db) => {
       // Enqueues of one account count and insert one at a time, so the limit holds, and seq (taken inside the
       // lock) follows commit order: a worker never sees a job before an older one of the same account.
