@@ -10,6 +10,7 @@ import { registerResources } from './api/resources/routes.js';
 import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
 import { connectionOptions } from './http/connections.js';
+import type { Cursors } from './http/cursors.js';
 import { registerContentType } from './http/content-type.js';
 import { frameworkErrors, registerErrorHandling } from './http/errors.js';
 import { registerHostCheck } from './http/host.js';
@@ -30,6 +31,8 @@ export interface ServerParts {
   /** Answers job controls; runs jobs too when started (not under `serve --no-worker`). */
   engine: JobEngine;
   clock: Clock;
+  /** Page cursors, sealed with the deployment's secret (loadCursors). */
+  cursors: Cursors;
   limiters?: LimiterFactory;
   logger?: FastifyBaseLogger;
 }
@@ -49,6 +52,7 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   });
   app.server.maxConnections = config.connections.maxConnections;
   app.decorate('publicUrl', config.publicUrl);
+  app.decorate('cursors', parts.cursors);
   app.decorateRequest('account', '');
   registerErrorHandling(app);
   registerSecurityHeaders(app);

@@ -136,4 +136,9 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX resources_title_trigrams ON resources USING gin (title gin_trgm_ops);
     `,
   },
+  {
+    version: 5,
+    name: 'settings: values generated once per deployment (the page cursor secret)',
+    sql: () => `CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  },
 ];

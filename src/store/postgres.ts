@@ -13,7 +13,7 @@ import type { Scope } from '../scopes.js';
 import { UnstorableValueError } from './errors.js';
 import { MIGRATIONS } from './migrations.js';
 import {
-  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, INSERT_JOB, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
+  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, GET_SETTING, INSERT_JOB, INSERT_SETTING, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
   jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
   type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
@@ -146,6 +146,11 @@ export class PostgresStore implements Store {
 
   async countKeys(): Promise<number> {
     return Number((await run<{ n: string }>(this.pool, 'SELECT count(*) AS n FROM api_keys')).rows[0].n);
+  }
+
+  async ensureSetting(name: string, initial: string): Promise<string> {
+    await run(this.pool, INSERT_SETTING, [name, initial]);
+    return (await run<{ value: string }>(this.pool, GET_SETTING, [name])).rows[0].value;
   }
 
   async getResource(account: string, kind: ResourceKind, externalId: string): Promise<ResourceRow | undefined> {

@@ -121,6 +121,9 @@ export const saveJobParams = (job: PendingJob) => [
   job.attempts, job.lastError, job.runAfter, job.allowance, job.status === 'processing' ? 1 : 0, job.id,
 ];
 
+export const INSERT_SETTING = 'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING';
+export const GET_SETTING = 'SELECT value FROM settings WHERE name = ?';
+
 export const UNFINISHED_JOBS = `SELECT * FROM jobs WHERE account = ? AND status = 'processing' ORDER BY seq LIMIT ?`;
 export const COUNT_UNFINISHED_JOBS = `SELECT count(*) AS n FROM jobs WHERE account = ? AND status = 'processing'`;
 export const ACCOUNTS_WITH_DUE_JOBS = `SELECT account FROM jobs WHERE status = 'processing' AND run_after <= ?

@@ -11,7 +11,7 @@ import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
 import { MIGRATIONS } from './migrations.js';
 import {
-  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, INSERT_JOB, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
+  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, GET_SETTING, INSERT_JOB, INSERT_SETTING, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
   jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
   type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
@@ -112,6 +112,11 @@ export class SqliteStore implements Store {
 
   async countKeys(): Promise<number> {
     return this.stmt.countKeys.get() as number;
+  }
+
+  async ensureSetting(name: string, initial: string): Promise<string> {
+    this.db.prepare(INSERT_SETTING).run(name, initial);
+    return this.db.prepare(GET_SETTING).pluck().get(name) as string;
   }
 
   async getResource(account: string, kind: ResourceKind, externalId: string): Promise<ResourceRow | undefined> {
