@@ -10,11 +10,11 @@ import pg from 'pg';
 import { CatalogState, type Write } from '../catalog/state.js';
 import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
-import { UnstorableValueError } from './errors.js';
+import { ConcurrentChangeError, UnstorableValueError } from './errors.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, GET_SETTING, INSERT_JOB, INSERT_SETTING, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
-  jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
+  changesLoadedRow, jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
   type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
@@ -41,6 +41,9 @@ function stripesOf(account: string, refs: ResourceRef[]): number[] {
 }
 
 const NUL = 'Text containing the character U+0000 cannot be stored.';
+
+/** Runs of one change that found a loaded row deleted under it (ConcurrentChangeError); the second sees it gone. */
+const MAX_CHANGE_ATTEMPTS = 3;
 
 function containsNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
@@ -190,18 +193,28 @@ export class PostgresStore implements Store {
 
   private async apply(db: pg.PoolClient, account: string, writes: Write[]): Promise<void> {
     for (const w of writes) {
-      for (const [sql, params] of writeSql(account, w)) await run(db, sql, params);
+      const [[sql, params], ...rest] = writeSql(account, w);
+      const changed = await run(db, sql, params);
+      if (changesLoadedRow(w) && changed.rowCount === 0) throw new ConcurrentChangeError();
+      for (const [more, moreParams] of rest) await run(db, more, moreParams);
     }
   }
 
   async transact<T>(account: string, refs: ResourceRef[], decide: (state: CatalogState) => T): Promise<T> {
-    return this.inTransaction(async (db) => {
-      await this.lockRefs(db, account, refs);
-      const state = new CatalogState(refs, await this.load(db, account, refs));
-      const result = decide(state);
-      await this.apply(db, account, state.writes);
-      return result;
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.inTransaction(async (db) => {
+          await this.lockRefs(db, account, refs);
+          const state = new CatalogState(refs, await this.load(db, account, refs));
+          const result = decide(state);
+          await this.apply(db, account, state.writes);
+          return result;
+        });
+      } catch (err) {
+        // A row it loaded was deleted meanwhile: decide again on what is there now (a 404, not a write to nothing).
+        if (!(err instanceof ConcurrentChangeError) || attempt === MAX_CHANGE_ATTEMPTS) throw err;
+      }
+    }
   }
 
   async enqueueJob(job: PendingJob, maxInProgress: number): Promise<boolean> {

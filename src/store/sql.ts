@@ -132,6 +132,12 @@ export const NEXT_JOB_DUE = `SELECT min(run_after) AS due FROM jobs WHERE status
 export const GET_JOB = `SELECT ${JOB_COLUMNS} FROM jobs WHERE account = ? AND type = ? AND id = ? AND expires_at > ?`;
 export const DELETE_EXPIRED_JOBS = 'DELETE FROM jobs WHERE expires_at <= ?';
 
+/**
+ * Whether the first statement of `w` (see writeSql) changes the one row the change loaded and decided on: an
+ * update or a delete. When it changes no row, that row was deleted by another transaction in the meantime.
+ */
+export const changesLoadedRow = (w: Write) => w.op === 'update' || w.op === 'delete';
+
 /** The statements that carry out one write of a change, the same for both adapters, in order. */
 export function writeSql(account: string, w: Write): [string, unknown[]][] {
   switch (w.op) {
