@@ -54,8 +54,8 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   app.decorate('publicUrl', config.publicUrl);
   app.decorate('cursors', parts.cursors);
   app.decorateRequest('account', '');
+  registerSecurityHeaders(app); // first, so that every answer has them, the 503 while closing included
   registerErrorHandling(app);
-  registerSecurityHeaders(app);
   registerHostCheck(app);
   registerNotFound(app);
   registerContentType(app);
