@@ -65,6 +65,11 @@ export const LIMITS = {
    * random text does not compress, so two ids of 1,000 bytes leave room for the account and the entry's overhead.
    */
   idBytes: 1_000,
+  /**
+   * Rows one list request reads at most for a contains(...) needle of 1 or 2 characters, which no trigram index
+   * can serve: a fraction of a millisecond of checking (the page may then hold fewer matches; links.next goes on).
+   */
+  shortNeedleScan: 2_000,
 } as const;
 
 const integration: AttributeDef = { type: 'string', nullable: true, enum: ['$custom'], default: '$custom', createOnly: true };

@@ -14,7 +14,7 @@ import { ConcurrentChangeError, UnstorableValueError } from './errors.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, GET_SETTING, INSERT_JOB, INSERT_SETTING, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
-  changesLoadedRow, jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
+  changesLoadedRow, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
   type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
@@ -187,8 +187,7 @@ export class PostgresStore implements Store {
   }
 
   async listResources(account: string, kind: ResourceKind, filters: Filter[], page: Page): Promise<PageResult<ResourceRow>> {
-    const q = resourceListSql('postgres', account, kind, filters, page);
-    return toPage((await run<ResourceDbRow>(this.pool, q.sql, q.params)).rows, q, page, toResource);
+    return readResourcePage('postgres', async (sql, params) => (await run<ResourceDbRow>(this.pool, sql, params)).rows, account, kind, filters, page);
   }
 
   private async apply(db: pg.PoolClient, account: string, writes: Write[]): Promise<void> {

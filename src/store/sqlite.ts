@@ -12,7 +12,7 @@ import type { Scope } from '../scopes.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, GET_SETTING, INSERT_JOB, INSERT_SETTING, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
-  jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
+  jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
   type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
@@ -138,8 +138,7 @@ export class SqliteStore implements Store {
   }
 
   async listResources(account: string, kind: ResourceKind, filters: Filter[], page: Page): Promise<PageResult<ResourceRow>> {
-    const q = resourceListSql('sqlite', account, kind, filters, page);
-    return toPage(this.prepared(q.sql).all(...q.params) as ResourceDbRow[], q, page, toResource);
+    return readResourcePage('sqlite', async (sql, params) => this.prepared(sql).all(...params) as ResourceDbRow[], account, kind, filters, page);
   }
 
   private prepared(sql: string): Database.Statement {
