@@ -6,6 +6,7 @@ import { DEFAULT_ACCOUNT, createKey, ensureConfiguredKey, parseScopes } from './
 import { JobEngine } from './jobs/engine.js';
 import { sweepExpiredJobs } from './jobs/expiry.js';
 import { systemClock } from './clock.js';
+import { loadCursors } from './http/cursors.js';
 import { redisLimiters } from './http/rate-limit-redis.js';
 import { buildServer } from './server.js';
 import { openStore } from './store/open.js';
@@ -65,7 +66,8 @@ async function serve(config: Config, withWorker: boolean): Promise<void> {
   const stopSweeping = sweepExpiredJobs(store, clock, logger);
   // With REDIS_URL, every server process counts against the same limits; without it, each its own.
   const redis = config.rateLimits && config.redisUrl ? redisLimiters(config.redisUrl, logger) : undefined;
-  const app = buildServer(config, { store, engine, clock, logger, limiters: redis?.factory });
+  const cursors = await loadCursors(store);
+  const app = buildServer(config, { store, engine, clock, cursors, logger, limiters: redis?.factory });
   // Stop accepting, finish in-flight requests, let the job batch in hand commit, then close the store.
   onSignals(async () => {
     // Requests in flight get a grace period; a connection still open after it (a client that opened one

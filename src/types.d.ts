@@ -1,5 +1,6 @@
 // What this server adds to Fastify's request, route config and instance.
 import 'fastify';
+import type { Cursors } from './http/cursors.js';
 import type { Operation } from './http/operations.js';
 
 declare module 'fastify' {
@@ -15,6 +16,8 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     publicUrl: string | undefined;
+    /** Seals and opens page cursors (the deployment's secret, from the store). */
+    cursors: Cursors;
   }
 }
 

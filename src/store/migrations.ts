@@ -138,6 +138,11 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 5,
+    name: 'settings: values generated once per deployment (the page cursor secret)',
+    sql: () => `CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  },
+  {
+    version: 6,
     name: 'reindex a title only when it changes',
     // SQLite fires an UPDATE OF trigger whenever the column is in the SET list, changed or not, and every
     // update sets title: re-indexing unchanged titles was most of a bulk update's cost.

@@ -11,8 +11,8 @@ import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
 import { MIGRATIONS } from './migrations.js';
 import {
-  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, INSERT_JOB, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
-  jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
+  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, GET_SETTING, INSERT_JOB, INSERT_SETTING, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
+  jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
   type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
@@ -114,6 +114,11 @@ export class SqliteStore implements Store {
     return this.stmt.countKeys.get() as number;
   }
 
+  async ensureSetting(name: string, initial: string): Promise<string> {
+    this.db.prepare(INSERT_SETTING).run(name, initial);
+    return this.db.prepare(GET_SETTING).pluck().get(name) as string;
+  }
+
   async getResource(account: string, kind: ResourceKind, externalId: string): Promise<ResourceRow | undefined> {
     const row = this.stmt.resource.get(account, kind, externalId) as ResourceDbRow | undefined;
     return row && toResource(row);
@@ -133,8 +138,7 @@ export class SqliteStore implements Store {
   }
 
   async listResources(account: string, kind: ResourceKind, filters: Filter[], page: Page): Promise<PageResult<ResourceRow>> {
-    const q = resourceListSql('sqlite', account, kind, filters, page);
-    return toPage(this.prepared(q.sql).all(...q.params) as ResourceDbRow[], q, page, toResource);
+    return readResourcePage('sqlite', async (sql, params) => this.prepared(sql).all(...params) as ResourceDbRow[], account, kind, filters, page);
   }
 
   private prepared(sql: string): Database.Statement {

@@ -4,6 +4,7 @@ import { PROFILE_LIMITS, subscribe, toSubscription, type SubscriptionInput } fro
 import { operation } from '../../http/operations.js';
 import { parseQuery } from '../../http/query.js';
 import type { Store } from '../../store/store.js';
+import { idSchema } from '../schemas.js';
 import { raise } from '../shared.js';
 
 // Lengths are bounded here, before the domain's patterns look at the strings.
@@ -33,7 +34,7 @@ const body = strict({
       },
     }, ['channels']),
     relationships: strict({
-      variant: strict({ data: strict({ type: { type: 'string', enum: ['catalog-variant'] }, id: { type: 'string' } }, ['type', 'id']) }, ['data']),
+      variant: strict({ data: strict({ type: { type: 'string', enum: ['catalog-variant'] }, id: idSchema }, ['type', 'id']) }, ['data']),
     }, ['variant']),
   }, ['type', 'attributes', 'relationships']),
 }, ['data']);
