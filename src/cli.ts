@@ -10,7 +10,8 @@ import { redisLimiters } from './http/rate-limit-redis.js';
 import { buildServer } from './server.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
-import pino from 'pino';
+import { createLogger } from './ops/logger.js';
+import type { Logger } from 'pino';
 
 const USAGE = `usage: catalog-server <command>
   serve [--no-worker]     serve the API (and run bulk jobs unless --no-worker)
@@ -19,14 +20,16 @@ const USAGE = `usage: catalog-server <command>
   keys list
   keys revoke <id>
   migrate                 apply database migrations and exit
-Environment: PORT, HOST, DATABASE_URL, PG_POOL_SIZE, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, CATALOG_JOB_PACE, CATALOG_JOB_PACE_SCALE, CATALOG_CONTROLS, LOG_LEVEL,
+Environment: PORT, HOST, DATABASE_URL, PG_POOL_SIZE, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, CATALOG_JOB_PACE, CATALOG_JOB_PACE_SCALE, CATALOG_CONTROLS,
+  CATALOG_ADMIN_TOKEN, LOG_LEVEL, LOG_FORMAT,
   CATALOG_REQUEST_TIMEOUT_MS, CATALOG_IDLE_TIMEOUT_MS, CATALOG_KEEP_ALIVE_TIMEOUT_MS, CATALOG_MAX_CONNECTIONS,
   CATALOG_KEY_CACHE_MS, CATALOG_AUTH_FAILURES_PER_MINUTE (see README)`;
 
 /** How long SIGTERM waits for requests in flight before cutting the remaining connections. */
 const SHUTDOWN_GRACE_MS = 5_000;
 
-const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+/** Made from the configuration when a command starts. */
+let logger: Logger;
 
 /**
  * First start of a store that never had a key: make one full-access key and show it once. A store whose keys
@@ -65,7 +68,7 @@ async function serve(config: Config, withWorker: boolean): Promise<void> {
   const stopSweeping = sweepExpiredJobs(store, clock, logger);
   // With REDIS_URL, every server process counts against the same limits; without it, each its own.
   const redis = config.rateLimits && config.redisUrl ? redisLimiters(config.redisUrl, logger) : undefined;
-  const app = buildServer(config, { store, engine, clock, logger, limiters: redis?.factory });
+  const app = buildServer(config, { store, engine, clock, logger, limiters: redis?.factory, redis });
   // Stop accepting, finish in-flight requests, let the job batch in hand commit, then close the store.
   onSignals(async () => {
     // Requests in flight get a grace period; a connection still open after it (a client that opened one
@@ -129,6 +132,7 @@ async function keys(config: Config, args: string[]): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const config = loadConfig();
+  logger = createLogger(config);
   switch (command) {
     case 'serve':
     case undefined: {

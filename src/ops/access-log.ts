@@ -1,0 +1,18 @@
+// One access line per request at `info`, in place of Fastify's own request logging: which operation, for which
+// account, with what status and how long it took, under the request's id (the logger's `request_id`).
+// Never a key, a header or a body.
+import type { FastifyInstance } from 'fastify';
+import { requestRouteName } from './route-name.js';
+
+export function registerAccessLog(app: FastifyInstance): void {
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({
+      operation: requestRouteName(request),
+      account: request.account || undefined,
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+    }, 'request');
+  });
+}
