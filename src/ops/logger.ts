@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Logger {
   const options = { level: config.logLevel, serializers: { err: pino.stdSerializers.errWithCause } };
   if (config.logFormat === 'pretty') {
-    return pino(options, pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }));
+    return pino(options, pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true, sync: true }));
   }
   return pino(options);
 }
