@@ -8,6 +8,7 @@ import { sweepExpiredJobs } from './jobs/expiry.js';
 import { systemClock } from './clock.js';
 import { redisLimiters } from './http/rate-limit-redis.js';
 import { buildServer } from './server.js';
+import { buildWorkerHttp } from './ops/worker-http.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { createLogger } from './ops/logger.js';
@@ -15,7 +16,8 @@ import type { Logger } from 'pino';
 
 const USAGE = `usage: catalog-server <command>
   serve [--no-worker]     serve the API (and run bulk jobs unless --no-worker)
-  worker                  run bulk jobs only
+  worker [--metrics-port N]
+                          run bulk jobs only (and serve /metrics, /healthz, /readyz on port N)
   keys create [--account NAME] [--scopes catalogs:read,catalogs:write,profiles:write]
   keys list
   keys revoke <id>
@@ -85,17 +87,20 @@ async function serve(config: Config, withWorker: boolean): Promise<void> {
   console.log(`klaviyo-catalog-server listening on ${address}${withWorker ? '' : ' (no job worker)'}`);
 }
 
-async function worker(config: Config): Promise<void> {
+async function worker(config: Config, metricsPort: number | undefined): Promise<void> {
   const store = await openStore(config.databaseUrl);
   const engine = new JobEngine(store, { clock: systemClock, log: logger, pollMs: config.jobPollMs });
   const stopSweeping = sweepExpiredJobs(store, systemClock, logger);
+  const app = metricsPort === undefined ? undefined : buildWorkerHttp(config, { store, clock: systemClock, logger });
   onSignals(async () => {
+    await app?.close();
     await engine.stop();
     stopSweeping();
     await store.close();
   });
   engine.start();
-  console.log('klaviyo-catalog-server worker running');
+  const address = await app?.listen({ port: metricsPort, host: config.host });
+  console.log(`klaviyo-catalog-server worker running${address ? `; metrics on ${address}/metrics` : ''}`);
 }
 
 async function keys(config: Config, args: string[]): Promise<void> {
@@ -139,8 +144,12 @@ async function main(argv: string[]): Promise<void> {
       const { values } = parseArgs({ args: rest, options: { 'no-worker': { type: 'boolean' } } });
       return serve(config, !values['no-worker']);
     }
-    case 'worker':
-      return worker(config);
+    case 'worker': {
+      const { values } = parseArgs({ args: rest, options: { 'metrics-port': { type: 'string' } } });
+      const port = values['metrics-port'];
+      if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) <= 65535)) throw new ConfigError(`--metrics-port must be a port number, got "${port}"`);
+      return worker(config, port === undefined ? undefined : Number(port));
+    }
     case 'keys':
       return keys(config, rest);
     case 'migrate': {

@@ -25,7 +25,7 @@ import { registerAccessLog } from './ops/access-log.js';
 import { registerDocs } from './ops/docs.js';
 import { registerMetrics } from './ops/metrics.js';
 import { registerOpenApi } from './ops/openapi.js';
-import { registerReadiness, type ReadinessOptions } from './ops/readiness.js';
+import { registerHealth, type ReadinessOptions } from './ops/readiness.js';
 import { registerRequestIds, requestIdOptions } from './ops/request-id.js';
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
@@ -71,9 +71,7 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   registerOpenApi(app); // before every other route: it lists the routes registered after it
   registerAccessLog(app);
   registerMetrics(app, { store: parts.store, clock: parts.clock, adminToken: config.adminToken });
-
-  app.get('/healthz', { schema: { summary: 'Liveness: 200 while the process runs' } }, async () => ({ status: 'ok' }));
-  registerReadiness(app, { store: parts.store, redis: parts.redis });
+  registerHealth(app, { store: parts.store, redis: parts.redis });
   registerDocs(app);
   registerResources(app, parts.store);
   registerRelationships(app, parts.store);

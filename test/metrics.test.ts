@@ -5,8 +5,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { forEachStore } from './support/targets.ts';
-import { eventually, http, sdk, startServer, type RunningServer } from './support/server.ts';
+import { forEachStore, withPostgres } from './support/targets.ts';
+import { eventually, http, sdk, startServer, startWorker, type RunningProcess, type RunningServer } from './support/server.ts';
 import { moved, parseMetrics, scrape, series } from './support/metrics.ts';
 import { loadConfig } from '../src/config.ts';
 import { buildServer } from '../src/server.ts';
@@ -204,6 +204,49 @@ describe('metrics: the job queue without a worker, and Redis errors', () => {
     // Two calls per request: the burst and the steady window.
     assert.deepEqual(moved(start, end, 'catalog_redis_errors_total'), { [series('catalog_redis_errors_total', { kind: 'command' })]: 10 });
     assert.ok(end.get(series('catalog_redis_errors_total', { kind: 'connection' }))! >= 1);
+  });
+});
+
+await withPostgres('metrics of a worker process (worker --metrics-port)', (target) => {
+  let server: RunningServer;
+  let worker: RunningProcess;
+  let workerUrl: string;
+  before(async () => {
+    const databaseUrl = await target.freshDatabaseUrl();
+    server = await startServer({ databaseUrl, args: ['--no-worker'], env: { CATALOG_ADMIN_TOKEN: TOKEN } });
+    worker = await startWorker(databaseUrl, { CATALOG_ADMIN_TOKEN: TOKEN, HOST: '127.0.0.1' }, ['--metrics-port', '0']);
+    workerUrl = /metrics on (http:\/\/[\d.:]+)\/metrics/.exec(worker.output())![1];
+  });
+  after(async () => {
+    await worker.stop();
+    await server.stop();
+  });
+
+  it('counts the jobs the worker applied, where it applied them', async () => {
+    const serverStart = await scrape(server.url, TOKEN);
+    const workerStart = await scrape(workerUrl, TOKEN);
+    const accepted = await http(server, 'POST', '/api/catalog-item-bulk-create-jobs', createJob('W1', 'W2'));
+    assert.equal(accepted.status, 202);
+    const jobs = (status: string) => series('catalog_jobs_total', { kind: ITEM_JOB, status });
+    const workerEnd = await eventually(async () => {
+      const s = await scrape(workerUrl, TOKEN);
+      return s.get(jobs('complete')) === 1 ? s : undefined;
+    });
+    assert.deepEqual(moved(workerStart, workerEnd, 'catalog_jobs_total'), { [jobs('complete')]: 1 });
+    assert.deepEqual(moved(workerStart, workerEnd, 'catalog_job_apply_duration_seconds_count'), {
+      [series('catalog_job_apply_duration_seconds_count', { kind: ITEM_JOB })]: 1,
+    });
+    const serverEnd = await scrape(server.url, TOKEN);
+    assert.deepEqual(moved(serverStart, serverEnd, 'catalog_jobs_total'), { [jobs('accepted')]: 1 });
+    assert.equal(serverEnd.get(series('catalog_job_queue_depth', { kind: ITEM_JOB })), 0, 'the queue is read from the shared database');
+  });
+
+  it('guards /metrics with the admin token, and answers /healthz and /readyz', async () => {
+    assert.equal((await fetch(`${workerUrl}/metrics`)).status, 401);
+    assert.deepEqual(await (await fetch(`${workerUrl}/readyz`)).json(), { status: 'ok' });
+    assert.equal((await fetch(`${workerUrl}/healthz`)).status, 200);
+    const other = await fetch(`${workerUrl}/api/catalog-items`);
+    assert.equal(other.status, 404);
   });
 });
 

@@ -36,7 +36,9 @@ async function problems(options: ReadinessOptions): Promise<string[]> {
   return found;
 }
 
-export function registerReadiness(app: FastifyInstance, options: ReadinessOptions): void {
+/** GET /healthz (liveness: the process answers; touches nothing) and GET /readyz (readiness). */
+export function registerHealth(app: FastifyInstance, options: ReadinessOptions): void {
+  app.get('/healthz', { schema: { summary: 'Liveness: 200 while the process runs' } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { summary: 'Readiness: 200 when the database (and Redis, when used) answer, 503 otherwise' } }, async () => {
     const missing = await problems(options);
     if (missing.length) throw new ApiError(503, 'service_unavailable', `Not ready: ${missing.join('; ')}.`, undefined, { 'Retry-After': '1' });
