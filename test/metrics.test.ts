@@ -201,8 +201,10 @@ describe('metrics: the job queue without a worker, and Redis errors', () => {
     const start = await scrape(server.url);
     for (let n = 0; n < 5; n++) assert.equal((await http(server, 'GET', '/api/catalog-items')).status, 200);
     const end = await scrape(server.url);
-    // Two calls per request: the burst and the steady window.
-    assert.deepEqual(moved(start, end, 'catalog_redis_errors_total'), { [series('catalog_redis_errors_total', { kind: 'command' })]: 10 });
+    // Two calls per request: the burst and the steady window. (Connection errors come with each reconnect
+    // attempt, on the client's own schedule: only that there were some is certain.)
+    const command = series('catalog_redis_errors_total', { kind: 'command' });
+    assert.equal(moved(start, end, 'catalog_redis_errors_total')[command], 10);
     assert.ok(end.get(series('catalog_redis_errors_total', { kind: 'connection' }))! >= 1);
   });
 });
