@@ -4,8 +4,14 @@
 import type { FastifyInstance } from 'fastify';
 import { requestRouteName } from './route-name.js';
 
+/** The logger's level as pino has it; Fastify's type does not show it. */
+type LevelAware = { isLevelEnabled?: (level: string) => boolean };
+
 export function registerAccessLog(app: FastifyInstance): void {
-  app.addHook('onResponse', async (request, reply) => {
+  // Below `info` the hook would cost every request for nothing (the level is fixed at start).
+  if (!(app.log as LevelAware).isLevelEnabled?.('info')) return;
+  // A callback hook: no promise per request.
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.info({
       operation: requestRouteName(request),
       account: request.account || undefined,
@@ -14,5 +20,6 @@ export function registerAccessLog(app: FastifyInstance): void {
       status: reply.statusCode,
       duration_ms: Math.round(reply.elapsedTime * 100) / 100,
     }, 'request');
+    done();
   });
 }

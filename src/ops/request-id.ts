@@ -28,7 +28,8 @@ export const requestIdOptions: Partial<FastifyServerOptions> = {
  * (Failures before routing skip hooks: errors.ts frameworkErrors sets the header itself.)
  */
 export function registerRequestIds(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
 }
