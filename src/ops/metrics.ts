@@ -147,7 +147,7 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
   const guard = requireAdminToken(options.adminToken);
   app.get('/metrics', {
     ...(guard ? { onRequest: guard } : {}),
-    schema: { summary: 'Prometheus metrics of this process', produces: [registry.contentType] },
+    schema: { summary: 'Prometheus metrics of this process', produces: [registry.contentType], security: guard ? [{ AdminToken: [] }] : [] },
   }, async (_request, reply) => {
     await readStore(options.store, options.clock);
     return reply.type(registry.contentType).send(await registry.metrics());
