@@ -9,25 +9,30 @@ import { systemClock } from './clock.js';
 import { loadCursors } from './http/cursors.js';
 import { redisLimiters } from './http/rate-limit-redis.js';
 import { buildServer } from './server.js';
+import { buildWorkerHttp } from './ops/worker-http.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
-import pino from 'pino';
+import { createLogger } from './ops/logger.js';
+import type { Logger } from 'pino';
 
 const USAGE = `usage: catalog-server <command>
   serve [--no-worker]     serve the API (and run bulk jobs unless --no-worker)
-  worker                  run bulk jobs only
+  worker [--metrics-port N]
+                          run bulk jobs only (and serve /metrics, /healthz, /readyz on port N)
   keys create [--account NAME] [--scopes catalogs:read,catalogs:write,profiles:write]
   keys list
   keys revoke <id>
   migrate                 apply database migrations and exit
-Environment: PORT, HOST, DATABASE_URL, PG_POOL_SIZE, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, CATALOG_JOB_PACE, CATALOG_JOB_PACE_SCALE, CATALOG_CONTROLS, LOG_LEVEL,
+Environment: PORT, HOST, DATABASE_URL, PG_POOL_SIZE, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, CATALOG_JOB_PACE, CATALOG_JOB_PACE_SCALE, CATALOG_CONTROLS,
+  CATALOG_ADMIN_TOKEN, LOG_LEVEL, LOG_FORMAT,
   CATALOG_REQUEST_TIMEOUT_MS, CATALOG_IDLE_TIMEOUT_MS, CATALOG_KEEP_ALIVE_TIMEOUT_MS, CATALOG_MAX_CONNECTIONS,
   CATALOG_KEY_CACHE_MS, CATALOG_AUTH_FAILURES_PER_MINUTE (see README)`;
 
 /** How long SIGTERM waits for requests in flight before cutting the remaining connections. */
 const SHUTDOWN_GRACE_MS = 5_000;
 
-const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+/** Made from the configuration when a command starts. */
+let logger: Logger;
 
 /**
  * First start of a store that never had a key: make one full-access key and show it once. A store whose keys
@@ -67,7 +72,7 @@ async function serve(config: Config, withWorker: boolean): Promise<void> {
   // With REDIS_URL, every server process counts against the same limits; without it, each its own.
   const redis = config.rateLimits && config.redisUrl ? redisLimiters(config.redisUrl, logger) : undefined;
   const cursors = await loadCursors(store);
-  const app = buildServer(config, { store, engine, clock, cursors, logger, limiters: redis?.factory });
+  const app = buildServer(config, { store, engine, clock, cursors, logger, limiters: redis?.factory, redis });
   // Stop accepting, finish in-flight requests, let the job batch in hand commit, then close the store.
   onSignals(async () => {
     // Requests in flight get a grace period; a connection still open after it (a client that opened one
@@ -84,17 +89,20 @@ async function serve(config: Config, withWorker: boolean): Promise<void> {
   console.log(`klaviyo-catalog-server listening on ${address}${withWorker ? '' : ' (no job worker)'}`);
 }
 
-async function worker(config: Config): Promise<void> {
+async function worker(config: Config, metricsPort: number | undefined): Promise<void> {
   const store = await openStore(config.databaseUrl);
   const engine = new JobEngine(store, { clock: systemClock, log: logger, pollMs: config.jobPollMs });
   const stopSweeping = sweepExpiredJobs(store, systemClock, logger);
+  const app = metricsPort === undefined ? undefined : buildWorkerHttp(config, { store, clock: systemClock, logger });
   onSignals(async () => {
+    await app?.close();
     await engine.stop();
     stopSweeping();
     await store.close();
   });
   engine.start();
-  console.log('klaviyo-catalog-server worker running');
+  const address = await app?.listen({ port: metricsPort, host: config.host });
+  console.log(`klaviyo-catalog-server worker running${address ? `; metrics on ${address}/metrics` : ''}`);
 }
 
 async function keys(config: Config, args: string[]): Promise<void> {
@@ -131,14 +139,19 @@ async function keys(config: Config, args: string[]): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const config = loadConfig();
+  logger = createLogger(config);
   switch (command) {
     case 'serve':
     case undefined: {
       const { values } = parseArgs({ args: rest, options: { 'no-worker': { type: 'boolean' } } });
       return serve(config, !values['no-worker']);
     }
-    case 'worker':
-      return worker(config);
+    case 'worker': {
+      const { values } = parseArgs({ args: rest, options: { 'metrics-port': { type: 'string' } } });
+      const port = values['metrics-port'];
+      if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) <= 65535)) throw new ConfigError(`--metrics-port must be a port number, got "${port}"`);
+      return worker(config, port === undefined ? undefined : Number(port));
+    }
     case 'keys':
       return keys(config, rest);
     case 'migrate': {

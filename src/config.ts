@@ -24,7 +24,16 @@ export interface Config {
   keyCacheMs: number;
   /** Failed authentications one client address may make per minute before it is answered 429. */
   authFailuresPerMinute: number;
+  /** CATALOG_ADMIN_TOKEN: the Bearer token of server-wide endpoints (/metrics) and controls; none when unset. */
+  adminToken: string | undefined;
+  /** LOG_LEVEL: pino's level; access lines are at info. */
+  logLevel: LogLevel;
+  /** LOG_FORMAT: JSON lines, or pretty lines for a person at a terminal. */
+  logFormat: 'json' | 'pretty';
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface ConnectionLimits {
   /** A request (headers and body) must have arrived this long after it started, or it gets a 408. */
@@ -76,6 +85,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const controls = (env.CATALOG_CONTROLS ?? 'on').toLowerCase();
   if (controls !== 'on' && controls !== 'off') throw new ConfigError(`CATALOG_CONTROLS must be "on" or "off", got "${env.CATALOG_CONTROLS}"`);
+  const logLevel = (env.LOG_LEVEL || 'warn').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  const logFormat = (env.LOG_FORMAT || 'json').toLowerCase();
+  if (logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`LOG_FORMAT must be "json" or "pretty", got "${env.LOG_FORMAT}"`);
+  const adminToken = env.CATALOG_ADMIN_TOKEN || undefined;
+  // Sent as `Authorization: Bearer <token>`: it must fit in a header as it is.
+  if (adminToken && !/^[\x21-\x7e]{1,256}$/.test(adminToken)) {
+    throw new ConfigError('CATALOG_ADMIN_TOKEN must be at most 256 printable ASCII characters without spaces');
+  }
   return {
     port: integer('PORT', env.PORT, 8080, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -96,5 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     keyCacheMs: integer('CATALOG_KEY_CACHE_MS', env.CATALOG_KEY_CACHE_MS, 2_000, 0, 60_000),
     authFailuresPerMinute: integer('CATALOG_AUTH_FAILURES_PER_MINUTE', env.CATALOG_AUTH_FAILURES_PER_MINUTE, 60, 1, 1_000_000),
+    adminToken,
+    logLevel,
+    logFormat,
   };
 }

@@ -23,6 +23,12 @@ import { registerJobControls } from './controls/jobs.js';
 import { registerWellFormedBodies } from './http/well-formed.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import type { Store } from './store/store.js';
+import { registerAccessLog } from './ops/access-log.js';
+import { registerDocs } from './ops/docs.js';
+import { registerMetrics } from './ops/metrics.js';
+import { registerOpenApi } from './ops/openapi.js';
+import { registerHealth, type ReadinessOptions } from './ops/readiness.js';
+import { registerRequestIds, requestIdOptions } from './ops/request-id.js';
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
 
@@ -34,12 +40,15 @@ export interface ServerParts {
   /** Page cursors, sealed with the deployment's secret (loadCursors). */
   cursors: Cursors;
   limiters?: LimiterFactory;
+  /** The Redis client behind `limiters`, for readiness. */
+  redis?: ReadinessOptions['redis'];
   logger?: FastifyBaseLogger;
 }
 
 export function buildServer(config: Config, parts: ServerParts): FastifyInstance {
   const app = Fastify({
     ...(parts.logger ? { loggerInstance: parts.logger } : { logger: false }),
+    ...requestIdOptions,
     bodyLimit: BODY_LIMIT,
     // Ids are compound and external ids can be long: allow path parameters well beyond the default 100 characters.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
@@ -55,6 +64,7 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   app.decorate('cursors', parts.cursors);
   app.decorateRequest('account', '');
   registerSecurityHeaders(app); // first, so that every answer has them, the 503 while closing included
+  registerRequestIds(app);
   registerErrorHandling(app);
   registerHostCheck(app);
   registerNotFound(app);
@@ -63,8 +73,11 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   registerAuth(app, parts.store, { cacheMs: config.keyCacheMs, failuresPerMinute: config.authFailuresPerMinute });
   registerRevision(app);
   if (config.rateLimits) registerRateLimits(app, parts.limiters ?? memoryLimiters);
-
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerOpenApi(app); // before every other route: it lists the routes registered after it
+  registerAccessLog(app);
+  registerMetrics(app, { store: parts.store, clock: parts.clock, adminToken: config.adminToken });
+  registerHealth(app, { store: parts.store, redis: parts.redis });
+  registerDocs(app);
   registerResources(app, parts.store);
   registerRelationships(app, parts.store);
   registerJobs(app, { store: parts.store, runner: parts.engine, clock: parts.clock, pace: config.jobPace, ttlMs: config.jobTtlMs });

@@ -9,10 +9,22 @@ declare module 'fastify' {
     operation?: Operation;
     /** A test control (under /__admin/): `account` ones need a full-access key and act on its account. */
     control?: 'account';
+    /** A control's operationId-like name (e.g. `reset_account`), for metrics, the OpenAPI document and the journal. */
+    controlName?: string;
   }
   interface FastifyRequest {
     /** The account of the authenticated API key. */
     account: string;
+  }
+  /** Route documentation beside the validation schemas, in @fastify/swagger's names; ops/openapi.ts reads them. */
+  interface FastifySchema {
+    summary?: string;
+    description?: string;
+    tags?: string[];
+    /** Media types of the success answer, when not JSON. */
+    produces?: string[];
+    /** OpenAPI security requirements, when not those the route's config implies. */
+    security?: Record<string, string[]>[];
   }
   interface FastifyInstance {
     publicUrl: string | undefined;

@@ -20,6 +20,32 @@ export interface ErrorObject {
   meta?: unknown;
 }
 
+/** The JSON Schema of every error answer (sendError), for the OpenAPI document. */
+export const ERROR_DOCUMENT_SCHEMA = {
+  type: 'object',
+  required: ['errors'],
+  properties: {
+    errors: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['id', 'status', 'code', 'title', 'detail'],
+        properties: {
+          id: { type: 'string', description: "The request's id (also sent as X-Request-Id)." },
+          status: { type: 'integer' },
+          code: { type: 'string' },
+          title: { type: 'string' },
+          detail: { type: 'string' },
+          source: { type: 'object', properties: { pointer: { type: 'string' }, parameter: { type: 'string' } } },
+          links: { type: 'object', properties: { type: { type: 'string' } } },
+          meta: {},
+        },
+      },
+    },
+  },
+};
+
 const TITLES: Record<string, string> = {
   invalid: 'Invalid input.',
   not_found: 'Not found.',
@@ -49,8 +75,9 @@ export class ApiError extends Error {
     super(detail);
   }
 
-  toObject(): ErrorObject {
-    const error: ErrorObject = { id: randomUUID(), status: this.status, code: this.code, title: TITLES[this.code] ?? TITLES.error, detail: this.message };
+  /** `id`: the request's id (request-id.ts), so that a user quoting an error's id names the request. */
+  toObject(id: string = randomUUID()): ErrorObject {
+    const error: ErrorObject = { id, status: this.status, code: this.code, title: TITLES[this.code] ?? TITLES.error, detail: this.message };
     if (this.source) error.source = this.source;
     return Object.assign(error, this.extra);
   }
@@ -127,7 +154,7 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   // On the raw response, because Fastify lowercases header names and Klaviyo sends `Retry-After` as written.
   for (const [name, value] of Object.entries(error.headers ?? {})) reply.raw.setHeader(name, value);
   // Encoded here for the same reason as jsonapi.ts `send`: no charset parameter on the media type.
-  return reply.code(error.status).type('application/vnd.api+json').send(Buffer.from(JSON.stringify({ errors: [error.toObject()] })));
+  return reply.code(error.status).type('application/vnd.api+json').send(Buffer.from(JSON.stringify({ errors: [error.toObject(reply.request.id)] })));
 }
 
 /** Reading at most this much of a body that is too large before answering (beyond it, the socket is cut). */
@@ -156,7 +183,9 @@ function discardBody(request: FastifyRequest): Promise<void> {
  * Fastify's `frameworkErrors` option: failures it meets before routing (a path that is not valid
  * percent-encoding, a path parameter too long) rendered like every other error instead of Fastify's own body.
  */
-export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // No hook runs for these: the request id header (request-id.ts) is set here.
+  reply.header('X-Request-Id', request.id);
   return sendError(reply, fromFastify(error) ?? new ApiError(500, 'error', 'The server could not complete the request; it has been logged.'));
 }
 

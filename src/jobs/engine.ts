@@ -15,6 +15,7 @@ import type { JobBatch, Store } from '../store/store.js';
 import { applyNext, failNext, finish, isDone, nextIndex, remainingRefs } from './apply.js';
 import { HeldResources, runnableJobs } from './order.js';
 import { MAX_JOBS_IN_PROGRESS } from './kinds.js';
+import { countJob, observeJobApply } from '../ops/metrics.js';
 
 /** What a control may do to an unfinished job (manual pace): release resources to apply, or cancel it. */
 export type JobStep = { action: 'apply'; count: number } | { action: 'complete' } | { action: 'cancel' };
@@ -38,6 +39,11 @@ const backoff = (attempts: number) => BACKOFF_MS[Math.min(attempts, BACKOFF_MS.l
 /** How a job that failed on its own ends: `cancelled` when not one of its resources was applied. */
 const endState = (job: PendingJob) => (job.completedCount === 0 ? 'cancelled' : 'complete');
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
+
+/** Counts the jobs a committed transaction finished (all of them were processing when it began). */
+function countFinished(jobs: PendingJob[]): void {
+  for (const job of jobs) if (job.status === 'complete' || job.status === 'cancelled') countJob(job.type, job.status);
+}
 
 /** How many of the job's remaining resources it may apply now. */
 function budget(job: PendingJob): number {
@@ -129,6 +135,7 @@ export class JobEngine {
           inHand = await this.chooseJobs(batch, now, limit);
           return this.runJobs(batch, inHand, now);
         });
+        countFinished(inHand);
         if (ran) return ran;
       } catch (err) {
         // The whole transaction failed: nothing of it happened. Other accounts go on; a job that keeps
@@ -167,6 +174,7 @@ export class JobEngine {
   private async runJob(batch: JobBatch, job: PendingJob, state: CatalogState, now: string): Promise<void> {
     const mark = state.mark();
     const before = progressOf(job);
+    const started = performance.now();
     try {
       await batch.savepoint(async () => {
         if (job.attempts >= MAX_ATTEMPTS) await this.applyEachAlone(batch, job, state, now);
@@ -185,6 +193,8 @@ export class JobEngine {
       restore(job, before);
       this.options.log.warn({ err, job: job.id, attempt: job.attempts + 1 }, 'job failed; will retry');
       await this.recordFailure(batch, job, err, now);
+    } finally {
+      observeJobApply(job.type, (performance.now() - started) / 1000);
     }
   }
 
@@ -239,7 +249,8 @@ export class JobEngine {
     await this.store.withJobQueue(account, async (batch) => {
       const current = (await batch.unfinishedJobs(SCAN_LIMIT)).find((j) => j.id === job.id);
       if (current) await this.recordFailure(batch, current, err, now);
-    }).catch((e) => this.options.log.error({ err: e, job: job.id }, 'could not record the failure of a job'));
+      return current;
+    }).then((current) => countFinished(current ? [current] : []), (e) => this.options.log.error({ err: e, job: job.id }, 'could not record the failure of a job'));
   }
 
   /**
@@ -266,6 +277,7 @@ export class JobEngine {
         return { job };
       });
       if (result) {
+        countFinished(result.job ? [result.job] : []);
         this.notify(); // jobs waiting behind this one may run now
         return result.job;
       }

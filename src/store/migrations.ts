@@ -155,3 +155,6 @@ export const MIGRATIONS: Migration[] = [
     ` : '',
   },
 ];
+
+/** The schema this version of the server needs: every migration up to this one applied. */
+export const LATEST_MIGRATION_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

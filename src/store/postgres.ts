@@ -11,14 +11,15 @@ import { CatalogState, type Write } from '../catalog/state.js';
 import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
 import { ConcurrentChangeError, UnstorableValueError } from './errors.js';
-import { MIGRATIONS } from './migrations.js';
+import { LATEST_MIGRATION_VERSION, MIGRATIONS } from './migrations.js';
 import {
-  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, GET_SETTING, INSERT_JOB, INSERT_SETTING, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
-  changesLoadedRow, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
-  type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
+  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, GET_SETTING, INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION,
+  NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS, changesLoadedRow, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage,
+  toPendingJob, toResource, writeSql,
+  type JobDbRow, type JobQueueDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
-import type { JobBatch, KeyRecord, Store } from './store.js';
+import type { JobBatch, JobQueueEntry, KeyRecord, PoolStats, Store } from './store.js';
 
 /** First argument of the two-key advisory locks: one namespace per purpose, so their keys never collide. */
 export const LOCK = { migrations: 1, jobsOfAccount: 2, resource: 3, enqueue: 4 } as const;
@@ -68,7 +69,7 @@ async function run<R extends pg.QueryResultRow>(db: Queryable, sql: string, para
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
 
-  constructor(connectionString: string, poolSize: number) {
+  constructor(connectionString: string, private readonly poolSize: number) {
     this.pool = new pg.Pool({
       connectionString,
       max: poolSize,
@@ -125,6 +126,15 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  async migrationsApplied(): Promise<boolean> {
+    const row = (await run<{ version: number | null }>(this.pool, LATEST_MIGRATION)).rows[0];
+    return Number(row.version) >= LATEST_MIGRATION_VERSION;
+  }
+
+  poolStats(): PoolStats {
+    return { max: this.poolSize, total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
   async findKeyByHash(hash: string): Promise<KeyRecord | undefined> {
@@ -287,5 +297,9 @@ export class PostgresStore implements Store {
 
   async deleteExpiredJobs(now: string): Promise<number> {
     return (await run(this.pool, DELETE_EXPIRED_JOBS, [now])).rowCount ?? 0;
+  }
+
+  async jobQueue(now: string): Promise<JobQueueEntry[]> {
+    return (await run<JobQueueDbRow>(this.pool, JOB_QUEUE, [now])).rows.map(toJobQueueEntry);
   }
 }

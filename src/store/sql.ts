@@ -131,6 +131,18 @@ export const ACCOUNTS_WITH_DUE_JOBS = `SELECT account FROM jobs WHERE status = '
 export const NEXT_JOB_DUE = `SELECT min(run_after) AS due FROM jobs WHERE status = 'processing' AND run_after > ?`;
 export const GET_JOB = `SELECT ${JOB_COLUMNS} FROM jobs WHERE account = ? AND type = ? AND id = ? AND expires_at > ?`;
 export const DELETE_EXPIRED_JOBS = 'DELETE FROM jobs WHERE expires_at <= ?';
+/** Reads only unfinished jobs (a partial index): the cost follows the backlog, not the jobs kept for reading. */
+export const JOB_QUEUE = `SELECT type, count(*) AS n, min(CASE WHEN run_after <= ? THEN run_after END) AS oldest_due
+  FROM jobs WHERE status = 'processing' GROUP BY type`;
+export const LATEST_MIGRATION = 'SELECT max(version) AS version FROM schema_migrations';
+
+export interface JobQueueDbRow {
+  type: string;
+  n: number | string;
+  oldest_due: string | null;
+}
+
+export const toJobQueueEntry = (r: JobQueueDbRow) => ({ type: r.type, unfinished: Number(r.n), oldestDueAt: r.oldest_due });
 
 /**
  * Whether the first statement of `w` (see writeSql) changes the one row the change loaded and decided on: an

@@ -9,14 +9,15 @@ import { LRUCache } from 'lru-cache';
 import { CatalogState, type Write } from '../catalog/state.js';
 import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
-import { MIGRATIONS } from './migrations.js';
+import { LATEST_MIGRATION_VERSION, MIGRATIONS } from './migrations.js';
 import {
-  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, GET_SETTING, INSERT_JOB, INSERT_SETTING, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
-  jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
-  type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
+  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, GET_SETTING, INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION,
+  NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,  jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage,
+  toPendingJob, toResource, writeSql,
+  type JobDbRow, type JobQueueDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
-import type { JobBatch, KeyRecord, Store } from './store.js';
+import type { JobBatch, JobQueueEntry, KeyRecord, Store } from './store.js';
 
 /**
  * The database holds every tenant's data and the key hashes: its folder (when we create it) and the file are
@@ -81,6 +82,8 @@ export class SqliteStore implements Store {
       unfinishedJobs: db.prepare(UNFINISHED_JOBS),
       saveJob: db.prepare(SAVE_JOB),
       deleteExpired: db.prepare(DELETE_EXPIRED_JOBS),
+      jobQueue: db.prepare(JOB_QUEUE),
+      latestMigration: db.prepare(LATEST_MIGRATION).pluck(),
     };
   }
 
@@ -90,6 +93,10 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.db.close();
+  }
+
+  async migrationsApplied(): Promise<boolean> {
+    return Number(this.stmt.latestMigration.get()) >= LATEST_MIGRATION_VERSION;
   }
 
   async findKeyByHash(hash: string): Promise<KeyRecord | undefined> {
@@ -270,5 +277,9 @@ export class SqliteStore implements Store {
 
   async deleteExpiredJobs(now: string): Promise<number> {
     return this.commitInGroup(() => this.stmt.deleteExpired.run(now).changes);
+  }
+
+  async jobQueue(now: string): Promise<JobQueueEntry[]> {
+    return (this.stmt.jobQueue.all(now) as JobQueueDbRow[]).map(toJobQueueEntry);
   }
 }

@@ -17,9 +17,30 @@ export interface KeyRecord {
   revokedAt: string | null;
 }
 
+/** One kind's unfinished jobs, for metrics. */
+export interface JobQueueEntry {
+  type: string;
+  unfinished: number;
+  /** When the job of this kind that has waited longest for a worker fell due; null when none is due. */
+  oldestDueAt: string | null;
+}
+
+/** A connection pool's use at one moment. */
+export interface PoolStats {
+  max: number;
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+}
+
 export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Whether the database answers and has every migration this version knows: readiness. */
+  migrationsApplied(): Promise<boolean>;
+  /** The connection pool's use, for a store that has one (PostgreSQL). */
+  poolStats?(): PoolStats;
 
   findKeyByHash(hash: string): Promise<KeyRecord | undefined>;
   /** Inserts the key unless one with this hash exists; returns the stored record. */
@@ -56,6 +77,8 @@ export interface Store {
    */
   withJobQueue<T>(account: string, work: (batch: JobBatch) => Promise<T>): Promise<T | undefined>;
   deleteExpiredJobs(now: string): Promise<number>;
+  /** Unfinished jobs per kind, with the oldest due time among those due at `now` (metrics). */
+  jobQueue(now: string): Promise<JobQueueEntry[]>;
 }
 
 /** One account's job queue inside a transaction (Store.withJobQueue). The job engine's only access to storage. */

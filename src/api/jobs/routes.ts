@@ -5,6 +5,7 @@ import { ulid } from 'ulid';
 import { checkInput, type ResourceInput } from '../../catalog/changes.js';
 import { compoundId, externalIdOf, ID_FORM } from '../../catalog/ids.js';
 import { invalid, notFound } from '../../http/errors.js';
+import { countJob } from '../../ops/metrics.js';
 import { throttled } from '../../http/rate-limit.js';
 import { baseUrl, listLinks, pathId, requestLink, send } from '../../http/jsonapi.js';
 import { operation } from '../../http/operations.js';
@@ -111,6 +112,7 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
     if (!(await store.enqueueJob(job, MAX_JOBS_IN_PROGRESS))) {
       throw throttled(1, `This account already has ${MAX_JOBS_IN_PROGRESS} jobs in progress; wait for some to complete.`);
     }
+    countJob(kind.type, 'accepted');
     runner.notify();
     const data = renderJob(baseUrl(request), kind, job, query.fields.get(kind.type), true);
     return send(reply, 202, { data, links: { self: requestLink(request) } });
