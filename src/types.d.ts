@@ -8,6 +8,8 @@ declare module 'fastify' {
     operation?: Operation;
     /** A test control (under /__admin/): `account` ones need a full-access key and act on its account. */
     control?: 'account';
+    /** An operationId-like name for a control route (e.g. `stream_job`), for metrics, the journal and docs. */
+    controlName?: string;
   }
   interface FastifyRequest {
     /** The account of the authenticated API key. */
