@@ -33,12 +33,13 @@ export interface EventStream {
 }
 
 export class EventStreams {
-  private readonly open = new Set<EventStream>();
+  /** Open streams, with the end that also frees their connection when the server closes. */
+  private readonly open = new Map<EventStream, () => void>();
   private readonly perAccount = new Map<string, number>();
 
   constructor(app: FastifyInstance, private readonly ticker: Ticker = realTicker, private readonly keepAliveMs = KEEP_ALIVE_MS) {
     app.addHook('preClose', async () => {
-      for (const stream of [...this.open]) stream.end();
+      for (const close of [...this.open.values()]) close();
     });
   }
 
@@ -73,7 +74,11 @@ export class EventStreams {
       else this.perAccount.delete(account);
       for (const fn of listeners) fn();
     });
-    this.open.add(stream);
+    // The last chunk sent, the socket goes too: server.close() must not wait for a client to hang up.
+    this.open.set(stream, () => {
+      reply.raw.once('finish', () => reply.raw.socket?.destroy());
+      stream.end();
+    });
     // The comment flushes the headers at once, so the client knows the stream is open before the first event.
     body.write(': stream open\n\n');
     reply.code(200).header('Content-Type', 'text/event-stream').header('X-Accel-Buffering', 'no').send(body);
