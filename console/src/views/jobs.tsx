@@ -33,7 +33,7 @@ export function Jobs({ query }: { query: URLSearchParams }) {
 
   useEffect(() => {
     const abort = new AbortController();
-    setState((s) => ({ ...s, error: undefined }));
+    setState({}); // other kinds or statuses: the rows shown are no longer the answer
     Promise.all(paths.map((p) => request(credential, p, { signal: abort.signal }))).then((answers) => {
       const jobs = answers.flatMap((a, i) => (a.document.data as any[]).map((job) => ({ kind: kinds[i], job })));
       if (!chosen) jobs.sort((a, b) => String(b.job.attributes.created_at).localeCompare(String(a.job.attributes.created_at)));
