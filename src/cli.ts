@@ -80,6 +80,7 @@ async function serve(config: Config, withWorker: boolean): Promise<void> {
   if (withWorker) engine.start();
   const address = await app.listen({ port: config.port, host: config.host });
   console.log(`klaviyo-catalog-server listening on ${address}${withWorker ? '' : ' (no job worker)'}`);
+  if (config.console) console.log(`console: ${address}/console`);
 }
 
 async function worker(config: Config): Promise<void> {

@@ -164,6 +164,7 @@ if (!browser) {
       // Paging: 12 items, 10 per page.
       await page.getByLabel('Per page').selectOption('10');
       await page.getByRole('button', { name: 'Apply' }).click();
+      await page.getByRole('link', { name: 'PAGE-09' }).waitFor({ state: 'detached' });
       await page.getByRole('link', { name: 'PAGE-08' }).waitFor();
       assert.equal(await page.locator('main tbody tr').count(), 10);
       await page.getByRole('button', { name: 'Next page' }).click();
@@ -176,6 +177,8 @@ if (!browser) {
       await page.getByLabel('Title contains').fill('Shirt <img');
       await page.getByRole('button', { name: 'Apply' }).click();
       await page.getByText('filter=contains(title,"Shirt <img")').waitFor();
+      await page.getByRole('link', { name: 'PAGE-00' }).waitFor({ state: 'detached' });
+      await page.getByRole('link', { name: 'SHIRT-1' }).waitFor();
       assert.deepEqual(await page.locator('main tbody tr td:first-child').allTextContents(), ['SHIRT-1']);
       await screenshot(page, 'items');
 
@@ -230,12 +233,12 @@ if (!browser) {
       await page.getByText('0 of 3 resources tried').waitFor();
       assert.equal(await status.textContent(), 'processing');
       await page.getByText("Live: updates arrive from the server's job event stream.").waitFor();
-      await screenshot(page, 'job-manual');
 
       await page.getByLabel('Resources to apply').fill('1');
       await page.getByRole('button', { name: 'Apply next' }).click();
       await page.getByText('1 of 3 resources tried: 1 completed, 0 failed').waitFor();
       assert.equal(await page.getByLabel('Progress').getAttribute('value'), '1');
+      await screenshot(page, 'job-manual');
       await page.getByRole('button', { name: 'Complete' }).click();
       await page.getByText('3 of 3 resources tried: 3 completed, 0 failed').waitFor();
       assert.equal(await status.textContent(), 'complete');

@@ -12,7 +12,7 @@ export function text(value: unknown): string {
 }
 
 /** A path with its query decoded for reading (`page[size]=25`, not `page%5Bsize%5D=25`). */
-function readable(path: string): string {
+export function readable(path: string): string {
   const [base, search] = path.split('?', 2);
   if (!search) return base;
   return `${base}?${[...new URLSearchParams(search)].map(([name, value]) => `${name}=${value}`).join('&')}`;

@@ -19,23 +19,24 @@ export interface Loaded<T> {
   reload(): void;
 }
 
-/** GETs `path` (again whenever it changes, or on reload()); a path of null loads nothing. */
-export function useDocument<T = any>(path: string | null): Loaded<T> {
+/** GETs `path` (again whenever it changes, or on reload()). */
+export function useDocument<T = any>(path: string): Loaded<T> {
   const credential = useCredential();
-  const [state, setState] = useState<{ answer?: Answer<T>; error?: unknown; loading: boolean }>({ loading: path !== null });
+  const [state, setState] = useState<{ path?: string; answer?: Answer<T>; error?: unknown; loading: boolean }>({ loading: true });
   const [round, setRound] = useState(0);
   useEffect(() => {
-    if (path === null) return;
     const abort = new AbortController();
     setState((s) => ({ ...s, loading: true }));
     request<T>(credential, path, { signal: abort.signal }).then(
-      (answer) => setState({ answer, loading: false }),
-      (error) => abort.signal.aborted || setState({ error, loading: false }),
+      (answer) => setState({ path, answer, loading: false }),
+      (error) => abort.signal.aborted || setState({ path, error, loading: false }),
     );
     return () => abort.abort();
   }, [credential, path, round]);
   const reload = useCallback(() => setRound((r) => r + 1), []);
-  return { ...state, reload };
+  // What was read for another path is not shown while this one loads; a reload keeps showing the last result.
+  const current = state.path === path;
+  return { answer: current ? state.answer : undefined, error: current ? state.error : undefined, loading: state.loading || !current, reload };
 }
 
 /** Sets the page title, so that each view is announced and listed in history by name. */

@@ -2,7 +2,7 @@
 // one picked, its request and response (headers and bodies) and a curl command that repeats it (key elided).
 import { useEffect, useState } from 'preact/hooks';
 import { isMissing, request, stream } from '../api.ts';
-import { JsonBlock, Loading, Pairs, Problem, Scroll, Unavailable, prettyText, text } from '../components.tsx';
+import { JsonBlock, Loading, Pairs, Problem, Scroll, Unavailable, prettyText, readable, text } from '../components.tsx';
 import { curlCommand, headerPairs, queryString, shownHeader } from '../curl.ts';
 import { useCredential, useTitle } from '../hooks.ts';
 import { navigate } from '../route.ts';
@@ -77,7 +77,7 @@ function EntryDetail({ entry }: { entry: Entry }) {
   const headers = (h: Record<string, unknown> | undefined) => headerPairs(h).map(([n, v]): [string, string] => [n, shownHeader(n, v)]);
   return (
     <section class="entry" aria-labelledby="entry-title">
-      <h2 id="entry-title" tabIndex={-1}>{`${a.method} ${a.path}${search ? `?${search}` : ''}`}</h2>
+      <h2 id="entry-title" tabIndex={-1}>{`${a.method} ${readable(`${a.path}${search ? `?${search}` : ''}`)}`}</h2>
       <p class="subtitle">{`${a.time} · request id ${entry.id} · ${a.response.status} in ${text(a.duration_ms)} ms${a.fault ? ` · fault: ${faultText(a.fault)}` : ''}`}</p>
       <div class="two">
         <div>
