@@ -111,6 +111,8 @@ it('refuses bad configuration with a clear message and exit code 2', () => {
     [{ CATALOG_API_KEY: `pk_${'a'.repeat(31)}_` }, /CATALOG_API_KEY/],
     [{ CATALOG_REQUEST_TIMEOUT_MS: '0' }, /CATALOG_REQUEST_TIMEOUT_MS must be an integer/],
     [{ CATALOG_MAX_CONNECTIONS: 'many' }, /CATALOG_MAX_CONNECTIONS must be an integer/],
+    [{ CATALOG_CONSOLE: 'yes' }, /CATALOG_CONSOLE must be "on" or "off", got "yes"/],
+    [{ CATALOG_STREAM_POLL_MS: '5' }, /CATALOG_STREAM_POLL_MS must be an integer from 10/],
   ] as const) {
     const r = spawnSync(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env }, encoding: 'utf8' });
     assert.equal(r.status, 2, JSON.stringify(env));

@@ -68,6 +68,24 @@ describe('console: copy as curl', () => {
   });
 });
 
+describe('console: CATALOG_CONSOLE=off', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer({ databaseUrl: await sqliteTarget.freshDatabaseUrl(), env: { CATALOG_CONSOLE: 'off' } });
+  });
+  after(() => server.stop());
+
+  it('removes the console, and only it', async () => {
+    for (const path of ['/console', '/console/app.js']) {
+      const answer = await http(server, 'GET', path);
+      assert.equal(answer.status, 404, path);
+      assert.equal(answer.body.errors[0].code, 'not_found');
+    }
+    assert.doesNotMatch(server.output(), /console:/);
+    assert.equal((await http(server, 'GET', '/api/catalog-items')).status, 200);
+  });
+});
+
 describe('console: list filters', () => {
   let server: RunningServer;
   before(async () => {
