@@ -24,9 +24,11 @@ export const KEEP_ALIVE_MS = 15_000;
 export const MAX_STREAMS_PER_ACCOUNT = 16;
 
 export interface EventStream {
+  /** Sends an event; nothing once the stream was ended or closed. */
   send(event: string, data: unknown): void;
   /** Ends the stream (idempotent). */
   end(): void;
+  /** Ended by end(), or closed for any other reason. */
   readonly closed: boolean;
   /** Called once, when the stream ends for any reason: end(), the client going away, the server closing. */
   onClose(fn: () => void): void;
@@ -58,7 +60,10 @@ export class EventStreams {
       send: (event, data) => {
         if (!closed) body.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       },
-      end: () => body.end(),
+      end: () => {
+        closed = true;
+        body.end();
+      },
       get closed() {
         return closed;
       },
