@@ -24,7 +24,7 @@ const USAGE = `usage: catalog-server <command>
   keys revoke <id>
   migrate                 apply database migrations and exit
 Environment: PORT, HOST, DATABASE_URL, PG_POOL_SIZE, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, CATALOG_JOB_PACE, CATALOG_JOB_PACE_SCALE, CATALOG_CONTROLS,
-  CATALOG_ADMIN_TOKEN, LOG_LEVEL, LOG_FORMAT,
+  CATALOG_CONSOLE, CATALOG_STREAM_POLL_MS, CATALOG_ADMIN_TOKEN, LOG_LEVEL, LOG_FORMAT,
   CATALOG_REQUEST_TIMEOUT_MS, CATALOG_IDLE_TIMEOUT_MS, CATALOG_KEEP_ALIVE_TIMEOUT_MS, CATALOG_MAX_CONNECTIONS,
   CATALOG_KEY_CACHE_MS, CATALOG_AUTH_FAILURES_PER_MINUTE (see README)`;
 
@@ -87,6 +87,7 @@ async function serve(config: Config, withWorker: boolean): Promise<void> {
   if (withWorker) engine.start();
   const address = await app.listen({ port: config.port, host: config.host });
   console.log(`klaviyo-catalog-server listening on ${address}${withWorker ? '' : ' (no job worker)'}`);
+  if (config.console) console.log(`console: ${address}/console`);
 }
 
 async function worker(config: Config, metricsPort: number | undefined): Promise<void> {

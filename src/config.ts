@@ -18,6 +18,10 @@ export interface Config {
   jobPace: PaceSettings;
   /** The test controls under /__admin/ (CATALOG_CONTROLS=off removes them). */
   controls: boolean;
+  /** The web console at /console (CATALOG_CONSOLE=off removes it). */
+  console: boolean;
+  /** How often an open event stream (a job's progress) reads the store for changes. */
+  streamPollMs: number;
   /** Slow or idle clients: how long a whole request may take to arrive, and how long a connection may sit idle. */
   connections: ConnectionLimits;
   /** How long a looked-up API key (or the absence of one) is trusted before the store is asked again. */
@@ -48,6 +52,12 @@ export interface ConnectionLimits {
 
 export class ConfigError extends Error {}
 
+function onOff(name: string, raw: string | undefined): boolean {
+  const value = (raw ?? 'on').toLowerCase();
+  if (value !== 'on' && value !== 'off') throw new ConfigError(`${name} must be "on" or "off", got "${raw}"`);
+  return value === 'on';
+}
+
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -64,10 +74,6 @@ export function databaseUrlFrom(raw: string | undefined): string {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const rateLimits = (env.CATALOG_RATE_LIMITS ?? 'on').toLowerCase();
-  if (rateLimits !== 'on' && rateLimits !== 'off') {
-    throw new ConfigError(`CATALOG_RATE_LIMITS must be "on" or "off", got "${env.CATALOG_RATE_LIMITS}"`);
-  }
   const publicUrl = env.CATALOG_PUBLIC_URL?.replace(/\/+$/, '') || undefined;
   if (publicUrl && !/^https?:\/\/[^/]+/.test(publicUrl)) {
     throw new ConfigError(`CATALOG_PUBLIC_URL must be an http(s) URL, got "${env.CATALOG_PUBLIC_URL}"`);
@@ -83,8 +89,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isFinite(scale) || scale <= 0 || scale > 1000) {
     throw new ConfigError(`CATALOG_JOB_PACE_SCALE must be a number above 0 and at most 1000, got "${env.CATALOG_JOB_PACE_SCALE}"`);
   }
-  const controls = (env.CATALOG_CONTROLS ?? 'on').toLowerCase();
-  if (controls !== 'on' && controls !== 'off') throw new ConfigError(`CATALOG_CONTROLS must be "on" or "off", got "${env.CATALOG_CONTROLS}"`);
   const logLevel = (env.LOG_LEVEL || 'warn').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   const logFormat = (env.LOG_FORMAT || 'json').toLowerCase();
@@ -99,13 +103,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '127.0.0.1',
     databaseUrl: databaseUrlFrom(env.DATABASE_URL),
     apiKey,
-    rateLimits: rateLimits === 'on',
+    rateLimits: onOff('CATALOG_RATE_LIMITS', env.CATALOG_RATE_LIMITS),
     redisUrl: env.REDIS_URL || undefined,
     publicUrl,
     jobTtlMs: integer('CATALOG_JOB_TTL_SECONDS', env.CATALOG_JOB_TTL_SECONDS, 7 * 86400, 1, 365 * 86400) * 1000,
     jobPollMs: integer('CATALOG_JOB_POLL_MS', env.CATALOG_JOB_POLL_MS, 250, 10, 60_000),
     jobPace: { pace, scale },
-    controls: controls === 'on',
+    controls: onOff('CATALOG_CONTROLS', env.CATALOG_CONTROLS),
+    console: onOff('CATALOG_CONSOLE', env.CATALOG_CONSOLE),
+    streamPollMs: integer('CATALOG_STREAM_POLL_MS', env.CATALOG_STREAM_POLL_MS, 500, 10, 60_000),
     connections: {
       requestTimeoutMs: integer('CATALOG_REQUEST_TIMEOUT_MS', env.CATALOG_REQUEST_TIMEOUT_MS, 30_000, 100, 3_600_000),
       idleTimeoutMs: integer('CATALOG_IDLE_TIMEOUT_MS', env.CATALOG_IDLE_TIMEOUT_MS, 120_000, 100, 3_600_000),

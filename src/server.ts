@@ -20,6 +20,9 @@ import { registerRevision } from './http/revision.js';
 import type { JobEngine } from './jobs/engine.js';
 import type { Clock } from './clock.js';
 import { registerJobControls } from './controls/jobs.js';
+import { registerJobStream } from './controls/job-stream.js';
+import { registerConsole } from './http/console.js';
+import { EventStreams, realTicker, type Ticker } from './http/sse.js';
 import { registerWellFormedBodies } from './http/well-formed.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import type { Store } from './store/store.js';
@@ -43,6 +46,8 @@ export interface ServerParts {
   /** The Redis client behind `limiters`, for readiness. */
   redis?: ReadinessOptions['redis'];
   logger?: FastifyBaseLogger;
+  /** Timers of event streams (polling, keep-alive); a test may tick them by hand. */
+  ticker?: Ticker;
 }
 
 export function buildServer(config: Config, parts: ServerParts): FastifyInstance {
@@ -82,6 +87,11 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   registerRelationships(app, parts.store);
   registerJobs(app, { store: parts.store, runner: parts.engine, clock: parts.clock, pace: config.jobPace, ttlMs: config.jobTtlMs });
   registerBackInStock(app, parts.store);
-  if (config.controls) registerJobControls(app, parts.engine);
+  if (config.controls) {
+    const ticker = parts.ticker ?? realTicker;
+    registerJobControls(app, parts.engine);
+    registerJobStream(app, { store: parts.store, clock: parts.clock, streams: new EventStreams(app, ticker), ticker, pollMs: config.streamPollMs });
+  }
+  if (config.console) registerConsole(app);
   return app;
 }

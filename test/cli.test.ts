@@ -114,6 +114,8 @@ it('refuses bad configuration with a clear message and exit code 2', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
     [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT must be "json" or "pretty"/],
     [{ CATALOG_ADMIN_TOKEN: 'has space' }, /CATALOG_ADMIN_TOKEN must be/],
+    [{ CATALOG_CONSOLE: 'yes' }, /CATALOG_CONSOLE must be "on" or "off", got "yes"/],
+    [{ CATALOG_STREAM_POLL_MS: '5' }, /CATALOG_STREAM_POLL_MS must be an integer from 10/],
   ] as const) {
     const r = spawnSync(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env }, encoding: 'utf8' });
     assert.equal(r.status, 2, JSON.stringify(env));

@@ -8,7 +8,7 @@ export function compoundId(externalId: string): string {
 }
 
 /** Most bytes (UTF-8) of a compound id: the prefix and an external id of at most LIMITS.idBytes. */
-export const MAX_ID_BYTES = Buffer.byteLength(PREFIX) + LIMITS.idBytes;
+export const MAX_ID_BYTES = PREFIX.length + LIMITS.idBytes; // the prefix is ASCII: one byte a character
 
 /** How every message that refuses an id says what an id looks like: one wording, from one place. */
 export const ID_FORM = `ids look like ${compoundId('{external_id}')}`;

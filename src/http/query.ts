@@ -4,9 +4,10 @@ import type { FastifyRequest } from 'fastify';
 import type { Cursor } from './cursors.js';
 import { externalIdOf, ID_FORM } from '../catalog/ids.js';
 import type { Filter, JobStatus, Page } from '../catalog/model.js';
+import type { FilterOperator } from '../catalog/filters.js';
 import { invalid } from './errors.js';
 
-export type FilterOperator = 'any' | 'equals' | 'contains';
+export type { FilterOperator };
 
 export interface QuerySpec {
   /** Sparse fieldsets: JSON:API type -> the names `fields[type]` may list. */

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
-const CHROMIUM = process.env.CATALOG_TEST_CHROMIUM || '/usr/bin/chromium';
+export const CHROMIUM = process.env.CATALOG_TEST_CHROMIUM || '/usr/bin/chromium';
 const REQUIRED = process.env.CATALOG_TEST_REQUIRE_SERVICES === '1';
 
 /** Nothing but the page under test: no network of the browser's own (updates, sync, QUIC probes). */
