@@ -24,6 +24,10 @@ export interface Config {
   keyCacheMs: number;
   /** Failed authentications one client address may make per minute before it is answered 429. */
   authFailuresPerMinute: number;
+  /** The bearer token of the server-wide controls (CATALOG_ADMIN_TOKEN); unset: they are off. */
+  adminToken: string | undefined;
+  /** A fixture (.json) or CSV feed (.csv) imported into the default account at start while it is empty (CATALOG_SEED). */
+  seed: string | undefined;
 }
 
 export interface ConnectionLimits {
@@ -74,6 +78,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isFinite(scale) || scale <= 0 || scale > 1000) {
     throw new ConfigError(`CATALOG_JOB_PACE_SCALE must be a number above 0 and at most 1000, got "${env.CATALOG_JOB_PACE_SCALE}"`);
   }
+  const adminToken = env.CATALOG_ADMIN_TOKEN || undefined;
+  if (adminToken && !/^[\x21-\x7e]{16,512}$/.test(adminToken)) {
+    throw new ConfigError('CATALOG_ADMIN_TOKEN must be 16 to 512 printable characters without spaces');
+  }
   const controls = (env.CATALOG_CONTROLS ?? 'on').toLowerCase();
   if (controls !== 'on' && controls !== 'off') throw new ConfigError(`CATALOG_CONTROLS must be "on" or "off", got "${env.CATALOG_CONTROLS}"`);
   return {
@@ -96,5 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     keyCacheMs: integer('CATALOG_KEY_CACHE_MS', env.CATALOG_KEY_CACHE_MS, 2_000, 0, 60_000),
     authFailuresPerMinute: integer('CATALOG_AUTH_FAILURES_PER_MINUTE', env.CATALOG_AUTH_FAILURES_PER_MINUTE, 60, 1, 1_000_000),
+    adminToken,
+    seed: env.CATALOG_SEED || undefined,
   };
 }

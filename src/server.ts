@@ -16,8 +16,9 @@ import { registerNotFound } from './http/not-found.js';
 import { memoryLimiters, registerRateLimits, type LimiterFactory } from './http/rate-limit.js';
 import { registerRevision } from './http/revision.js';
 import type { JobEngine } from './jobs/engine.js';
-import type { Clock } from './clock.js';
-import { registerJobControls } from './controls/jobs.js';
+import type { StoredClock } from './clock.js';
+import { registerControls } from './controls/index.js';
+import { FinishedJobCache } from './api/jobs/finished-cache.js';
 import { registerWellFormedBodies } from './http/well-formed.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import type { Store } from './store/store.js';
@@ -28,7 +29,8 @@ export interface ServerParts {
   store: Store;
   /** Answers job controls; runs jobs too when started (not under `serve --no-worker`). */
   engine: JobEngine;
-  clock: Clock;
+  /** Every timestamp, job schedule and expiry reads it; the clock control moves it. */
+  clock: StoredClock;
   limiters?: LimiterFactory;
   logger?: FastifyBaseLogger;
 }
@@ -60,10 +62,12 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   if (config.rateLimits) registerRateLimits(app, parts.limiters ?? memoryLimiters);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  registerResources(app, parts.store);
-  registerRelationships(app, parts.store);
-  registerJobs(app, { store: parts.store, runner: parts.engine, clock: parts.clock, pace: config.jobPace, ttlMs: config.jobTtlMs });
-  registerBackInStock(app, parts.store);
-  if (config.controls) registerJobControls(app, parts.engine);
+  const { store, engine, clock } = parts;
+  const finished = new FinishedJobCache();
+  registerResources(app, store, clock);
+  registerRelationships(app, store);
+  registerJobs(app, { store, runner: engine, clock, pace: config.jobPace, ttlMs: config.jobTtlMs, finished });
+  registerBackInStock(app, store, clock);
+  if (config.controls) registerControls(app, { store, engine, clock, finished, adminToken: config.adminToken, serverPace: config.jobPace.pace });
   return app;
 }

@@ -6,8 +6,13 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The spec operation a route implements: its scopes and rate limits come from the operations table. */
     operation?: Operation;
-    /** A test control (under /__admin/): `account` ones need a full-access key and act on its account. */
-    control?: 'account';
+    /**
+     * A test control (under /__admin/): `account` ones need a full-access key and act on its account; `admin`
+     * ones (server-wide) need `Authorization: Bearer <CATALOG_ADMIN_TOKEN>`.
+     */
+    control?: 'account' | 'admin';
+    /** The control's name, as an operationId would name it (e.g. `reset_account`). */
+    controlName?: string;
   }
   interface FastifyRequest {
     /** The account of the authenticated API key. */
@@ -15,6 +20,8 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     publicUrl: string | undefined;
+    /** Drops this process's cached key lookups, so that a deleted or revoked key stops working at once here. */
+    forgetKeys(): void;
   }
 }
 

@@ -136,4 +136,18 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX resources_title_trigrams ON resources USING gin (title gin_trgm_ops);
     `,
   },
+  {
+    version: 5,
+    name: 'test controls: per-account settings (job pace) and server settings (clock offset)',
+    sql: () => `
+      CREATE TABLE account_settings (
+        account TEXT PRIMARY KEY,
+        job_pace TEXT
+      );
+      CREATE TABLE server_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
 ];

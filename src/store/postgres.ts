@@ -13,12 +13,13 @@ import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
 import { MIGRATIONS } from './migrations.js';
 import {
-  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, INSERT_JOB, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
-  jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
+  ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB,
+  INSERT_JOB, NEXT_JOB_DUE, SAVE_JOB, SAVE_JOB_OPERATIONS, SERVER_SETTING, SET_ACCOUNT_JOB_PACE, SET_SERVER_SETTING, UNFINISHED_JOBS,
+  deleteAccountSql, jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
   type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
-import type { JobBatch, KeyRecord, Store } from './store.js';
+import type { CatalogDump, JobBatch, KeyRecord, Store } from './store.js';
 
 /** First argument of the two-key advisory locks: one namespace per purpose, so their keys never collide. */
 export const LOCK = { migrations: 1, jobsOfAccount: 2, resource: 3, enqueue: 4 } as const;
@@ -288,11 +289,49 @@ export class PostgresStore implements Store {
         saveJob: async (job) => {
           await run(db, SAVE_JOB, saveJobParams(job));
         },
+        saveOperations: async (job) => {
+          await run(db, SAVE_JOB_OPERATIONS, [JSON.stringify(job.operations), job.id]);
+        },
       });
     });
   }
 
   async deleteExpiredJobs(now: string): Promise<number> {
     return (await run(this.pool, DELETE_EXPIRED_JOBS, [now])).rowCount ?? 0;
+  }
+
+  async deleteAccountData(account: string, options: { keys: boolean }): Promise<void> {
+    await this.inTransaction(async (db) => {
+      // Waits for a worker's batch of this account to commit, and keeps the next one out until this commits:
+      // no job of the account applies half before and half after the deletion.
+      await db.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK.jobsOfAccount, lockKey(account)]);
+      for (const sql of deleteAccountSql(options.keys)) await run(db, sql, [account]);
+    });
+  }
+
+  async dumpCatalog(account: string): Promise<CatalogDump> {
+    return this.inTransaction(async (db) => {
+      // One snapshot for both reads, so every link names resources of the same moment.
+      await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const resources = (await run<ResourceDbRow>(db, DUMP_RESOURCES, [account])).rows.map(toResource);
+      const links = (await run<CatalogDump['links'][number]>(db, DUMP_LINKS, [account])).rows;
+      return { resources, links };
+    });
+  }
+
+  async accountJobPace(account: string): Promise<string | undefined> {
+    return (await run<{ job_pace: string | null }>(this.pool, ACCOUNT_JOB_PACE, [account])).rows[0]?.job_pace ?? undefined;
+  }
+
+  async setAccountJobPace(account: string, pace: string | null): Promise<void> {
+    await run(this.pool, SET_ACCOUNT_JOB_PACE, [account, pace]);
+  }
+
+  async clockOffsetMs(): Promise<number> {
+    return Number((await run<{ value: string }>(this.pool, SERVER_SETTING, [CLOCK_OFFSET])).rows[0]?.value ?? 0);
+  }
+
+  async setClockOffsetMs(offsetMs: number): Promise<void> {
+    await run(this.pool, SET_SERVER_SETTING, [CLOCK_OFFSET, String(offsetMs)]);
   }
 }

@@ -128,6 +128,23 @@ export const ACCOUNTS_WITH_DUE_JOBS = `SELECT account FROM jobs WHERE status = '
 export const NEXT_JOB_DUE = `SELECT min(run_after) AS due FROM jobs WHERE status = 'processing' AND run_after > ?`;
 export const GET_JOB = `SELECT ${JOB_COLUMNS} FROM jobs WHERE account = ? AND type = ? AND id = ? AND expires_at > ?`;
 export const DELETE_EXPIRED_JOBS = 'DELETE FROM jobs WHERE expires_at <= ?';
+export const SAVE_JOB_OPERATIONS = 'UPDATE jobs SET operations = ? WHERE id = ?';
+
+/** What an account holds, each statement taking the account as its one parameter; with `keys`, its keys and settings too. */
+export function deleteAccountSql(keys: boolean): string[] {
+  const tables = ['item_categories', 'resources', 'back_in_stock_subscriptions', 'jobs', ...(keys ? ['account_settings', 'api_keys'] : [])];
+  return tables.map((table) => `DELETE FROM ${table} WHERE account = ?`);
+}
+
+export const DUMP_RESOURCES = 'SELECT * FROM resources WHERE account = ? ORDER BY seq';
+export const DUMP_LINKS = 'SELECT item, category FROM item_categories WHERE account = ? ORDER BY item_seq, category_seq';
+export const ACCOUNT_JOB_PACE = 'SELECT job_pace FROM account_settings WHERE account = ?';
+export const SET_ACCOUNT_JOB_PACE = `INSERT INTO account_settings (account, job_pace) VALUES (?, ?)
+  ON CONFLICT (account) DO UPDATE SET job_pace = excluded.job_pace`;
+export const SERVER_SETTING = 'SELECT value FROM server_settings WHERE name = ?';
+export const SET_SERVER_SETTING = `INSERT INTO server_settings (name, value) VALUES (?, ?)
+  ON CONFLICT (name) DO UPDATE SET value = excluded.value`;
+export const CLOCK_OFFSET = 'clock_offset_ms';
 
 /** The statements that carry out one write of a change, the same for both adapters, in order. */
 export function writeSql(account: string, w: Write): [string, unknown[]][] {

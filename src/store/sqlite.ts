@@ -11,12 +11,13 @@ import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
 import { MIGRATIONS } from './migrations.js';
 import {
-  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, INSERT_JOB, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
-  jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
+  ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB,
+  INSERT_JOB, NEXT_JOB_DUE, SAVE_JOB, SAVE_JOB_OPERATIONS, SERVER_SETTING, SET_ACCOUNT_JOB_PACE, SET_SERVER_SETTING, UNFINISHED_JOBS,
+  deleteAccountSql, jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
   type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
-import type { JobBatch, KeyRecord, Store } from './store.js';
+import type { CatalogDump, JobBatch, KeyRecord, Store } from './store.js';
 
 /**
  * The database holds every tenant's data and the key hashes: its folder (when we create it) and the file are
@@ -81,6 +82,13 @@ export class SqliteStore implements Store {
       unfinishedJobs: db.prepare(UNFINISHED_JOBS),
       saveJob: db.prepare(SAVE_JOB),
       deleteExpired: db.prepare(DELETE_EXPIRED_JOBS),
+      saveOperations: db.prepare(SAVE_JOB_OPERATIONS),
+      dumpResources: db.prepare(DUMP_RESOURCES),
+      dumpLinks: db.prepare(DUMP_LINKS),
+      accountJobPace: db.prepare(ACCOUNT_JOB_PACE).pluck(),
+      setAccountJobPace: db.prepare(SET_ACCOUNT_JOB_PACE),
+      serverSetting: db.prepare(SERVER_SETTING).pluck(),
+      setServerSetting: db.prepare(SET_SERVER_SETTING),
     };
   }
 
@@ -252,6 +260,9 @@ export class SqliteStore implements Store {
       saveJob: async (job) => {
         this.stmt.saveJob.run(...saveJobParams(job));
       },
+      saveOperations: async (job) => {
+        this.stmt.saveOperations.run(JSON.stringify(job.operations), job.id);
+      },
     };
     this.db.exec('BEGIN IMMEDIATE');
     try {
@@ -266,5 +277,36 @@ export class SqliteStore implements Store {
 
   async deleteExpiredJobs(now: string): Promise<number> {
     return this.commitInGroup(() => this.stmt.deleteExpired.run(now).changes);
+  }
+
+  async deleteAccountData(account: string, options: { keys: boolean }): Promise<void> {
+    // A job batch holds its transaction within one turn of the event loop, and commitInGroup waits for it.
+    await this.commitInGroup(() => {
+      for (const sql of deleteAccountSql(options.keys)) this.prepared(sql).run(account);
+    });
+  }
+
+  async dumpCatalog(account: string): Promise<CatalogDump> {
+    // Both reads run in the same turn of the event loop: nothing is written between them.
+    return {
+      resources: (this.stmt.dumpResources.all(account) as ResourceDbRow[]).map(toResource),
+      links: this.stmt.dumpLinks.all(account) as CatalogDump['links'],
+    };
+  }
+
+  async accountJobPace(account: string): Promise<string | undefined> {
+    return (this.stmt.accountJobPace.get(account) as string | null | undefined) ?? undefined;
+  }
+
+  async setAccountJobPace(account: string, pace: string | null): Promise<void> {
+    await this.commitInGroup(() => this.stmt.setAccountJobPace.run(account, pace));
+  }
+
+  async clockOffsetMs(): Promise<number> {
+    return Number(this.stmt.serverSetting.get(CLOCK_OFFSET) ?? 0);
+  }
+
+  async setClockOffsetMs(offsetMs: number): Promise<void> {
+    await this.commitInGroup(() => this.stmt.setServerSetting.run(CLOCK_OFFSET, String(offsetMs)));
   }
 }

@@ -3,6 +3,9 @@
 
 const MAX_ENTRIES = 2000;
 
+/** Entries are keyed by account first, so that one account's can be dropped together (forgetAccount). */
+export const finishedJobKey = (account: string, url: string) => `${account}\n${url}`;
+
 export class FinishedJobCache {
   private readonly entries = new Map<string, { body: Buffer; expiresAt: number }>();
 
@@ -12,6 +15,12 @@ export class FinishedJobCache {
     if (entry.expiresAt > now) return entry.body;
     this.entries.delete(key);
     return undefined;
+  }
+
+  /** Drops an account's entries, when a control deletes its jobs. */
+  forgetAccount(account: string): void {
+    const prefix = finishedJobKey(account, '');
+    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
   }
 
   set(key: string, body: Buffer, expiresAt: number): void {
