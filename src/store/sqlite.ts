@@ -97,6 +97,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Writes still waiting for their group commit (an expiry sweep begun just before a stop) are committed first.
+    if (this.group.length && !this.db.inTransaction) this.commitGroup();
     this.db.close();
   }
 
