@@ -2,7 +2,7 @@
 // scopes) in one call, list accounts and their keys (never the keys themselves), add and revoke keys, delete an
 // account with everything it holds. Accounts exist through their keys: a new one is a name no key has used.
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createKey } from '../keys.js';
 import { notFound } from '../http/errors.js';
 import { send } from '../http/jsonapi.js';
@@ -20,6 +20,11 @@ const createAccountBody = {
 
 const createKeyBody = { type: 'object', additionalProperties: false, properties: { scopes: scopeList } };
 
+/** Both creates take an optional body: none at all means `{}`. */
+async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
+  request.body ??= {};
+}
+
 const newAccountName = () => `acct_${randomBytes(8).toString('hex')}`;
 
 const keySummary = (k: KeyRecord) => ({ id: String(k.id), prefix: k.prefix, scopes: k.scopes, created_at: k.createdAt, revoked_at: k.revokedAt });
@@ -35,6 +40,7 @@ export function registerAccountControls(app: FastifyInstance, { store, finished 
   app.post<{ Body: { scopes?: Scope[][] } | undefined }>('/__admin/accounts', {
     config: { control: 'admin', controlName: 'create_account' },
     schema: { body: createAccountBody },
+    preValidation: emptyBodyAsObject,
   }, async (request, reply) => {
     const account = newAccountName();
     const keys = [];
@@ -67,6 +73,7 @@ export function registerAccountControls(app: FastifyInstance, { store, finished 
   app.post<{ Params: { account: string }; Body: { scopes?: Scope[] } | undefined }>('/__admin/accounts/:account/keys', {
     config: { control: 'admin', controlName: 'create_account_key' },
     schema: { body: createKeyBody },
+    preValidation: emptyBodyAsObject,
   }, async (request, reply) => {
     const { key, record } = await createKey(store, request.params.account, request.body?.scopes ?? [...ALL_SCOPES]);
     return send(reply, 201, { data: { type: 'api-key', id: String(record.id), attributes: { key, account: record.account, prefix: record.prefix, scopes: record.scopes, created_at: record.createdAt } } });
