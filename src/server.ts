@@ -3,12 +3,14 @@
 // -> JSON:API rendering. Every failure on the way is rendered by the error handler.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerBackInStock } from './api/back-in-stock/routes.js';
+import { maxBytesKeyword } from './api/schemas.js';
 import { registerJobs } from './api/jobs/routes.js';
 import { registerRelationships } from './api/relationships/routes.js';
 import { registerResources } from './api/resources/routes.js';
 import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
 import { connectionOptions } from './http/connections.js';
+import type { Cursors } from './http/cursors.js';
 import { registerContentType } from './http/content-type.js';
 import { frameworkErrors, registerErrorHandling } from './http/errors.js';
 import { registerHostCheck } from './http/host.js';
@@ -31,6 +33,8 @@ export interface ServerParts {
   engine: JobEngine;
   /** Every timestamp, job schedule and expiry reads it; the clock control moves it. */
   clock: StoredClock;
+  /** Page cursors, sealed with the deployment's secret (loadCursors). */
+  cursors: Cursors;
   limiters?: LimiterFactory;
   logger?: FastifyBaseLogger;
 }
@@ -42,7 +46,7 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
     // Ids are compound and external ids can be long: allow path parameters well beyond the default 100 characters.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
     // Validate exactly as specified: no coercion, no silently dropped or defaulted properties.
-    ajv: { customOptions: { removeAdditional: false, useDefaults: false, coerceTypes: false, allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, useDefaults: false, coerceTypes: false, allErrors: false }, plugins: [maxBytesKeyword] },
     // Closing and pre-routing failures are answered as JSON:API by errors.ts, not with Fastify's bodies.
     return503OnClosing: false,
     frameworkErrors,
@@ -50,9 +54,10 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   });
   app.server.maxConnections = config.connections.maxConnections;
   app.decorate('publicUrl', config.publicUrl);
+  app.decorate('cursors', parts.cursors);
   app.decorateRequest('account', '');
+  registerSecurityHeaders(app); // first, so that every answer has them, the 503 while closing included
   registerErrorHandling(app);
-  registerSecurityHeaders(app);
   registerHostCheck(app);
   registerNotFound(app);
   registerContentType(app);

@@ -6,6 +6,7 @@ import { StoredClock } from './clock.js';
 import type { Config } from './config.js';
 import { ConfigError } from './config.js';
 import { importFile, ImportFileError, isEmptyCatalog } from './fixtures/file.js';
+import { loadCursors } from './http/cursors.js';
 import { redisLimiters } from './http/rate-limit-redis.js';
 import { JobEngine } from './jobs/engine.js';
 import { sweepExpiredJobs } from './jobs/expiry.js';
@@ -69,7 +70,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
     // With REDIS_URL, every server process counts against the same limits; without it, each its own.
     const redis = config.rateLimits && config.redisUrl ? redisLimiters(config.redisUrl, logger) : undefined;
     if (redis) undo.push(() => redis.close());
-    const app = buildServer(config, { store, engine, clock, logger, limiters: redis?.factory });
+    const cursors = await loadCursors(store);
+    const app = buildServer(config, { store, engine, clock, cursors, logger, limiters: redis?.factory });
     undo.push(async () => {
       // A connection still open after the grace period (a client that never sent a request) must not keep the process alive.
       const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();

@@ -1,5 +1,6 @@
 // What this server adds to Fastify's request, route config and instance.
 import 'fastify';
+import type { Cursors } from './http/cursors.js';
 import type { Operation } from './http/operations.js';
 
 declare module 'fastify' {
@@ -22,6 +23,8 @@ declare module 'fastify' {
     publicUrl: string | undefined;
     /** Drops this process's cached key lookups, so that a deleted or revoked key stops working at once here. */
     forgetKeys(): void;
+    /** Seals and opens page cursors (the deployment's secret, from the store). */
+    cursors: Cursors;
   }
 }
 

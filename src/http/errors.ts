@@ -2,7 +2,7 @@
 // (ours, Fastify's, schema validation) as `{"errors":[...]}` and never leaks a stack trace.
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isStoreUnavailable } from '../store/errors.js';
+import { isStoreUnavailable, UnstorableValueError } from '../store/errors.js';
 
 export interface ErrorSource {
   pointer?: string;
@@ -86,6 +86,8 @@ export function fromValidation(errors: AjvError[]): ApiError {
       return invalid(`Must be of type ${String(e.params.type).replace(',', ' or ')}.`, { pointer: path || '/' });
     case 'minLength':
       return invalid('Must not be empty.', { pointer: path });
+    case 'maxBytes':
+      return invalid(`Must not exceed ${e.params.limit} bytes (UTF-8).`, { pointer: path });
     case 'maxItems':
       return invalid(`At most ${e.params.limit} resources are allowed.`, { pointer: path });
     case 'minItems':
@@ -114,7 +116,8 @@ function fromFastify(error: FastifyError, bodyLimit = 5 * 1024 * 1024): ApiError
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return invalid('The request body is not valid JSON.', { pointer: '/' });
   }
-  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+  // Other client errors Fastify raises; nothing else is trusted to set its own status.
+  if (error.code?.startsWith('FST_') && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return invalid(error.message);
   }
   return undefined;
@@ -175,6 +178,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     let apiError: ApiError | undefined;
     if (error instanceof ApiError) apiError = error;
+    else if (error instanceof UnstorableValueError) apiError = invalid(error.message);
     else if (error.validation) apiError = fromValidation(error.validation as AjvError[]);
     else apiError = fromFastify(error, request.routeOptions.bodyLimit);
     if (!apiError && isStoreUnavailable(error)) {

@@ -10,7 +10,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { PendingJob } from '../catalog/model.js';
 import { CatalogState } from '../catalog/state.js';
-import { isStoreUnavailable } from '../store/errors.js';
+import { ConcurrentChangeError, isStoreUnavailable } from '../store/errors.js';
 import type { JobBatch, Store } from '../store/store.js';
 import { applyNext, failGiven, failNext, finish, isDone, nextIndex, remainingRefs } from './apply.js';
 import { HeldResources, runnableJobs } from './order.js';
@@ -186,6 +186,8 @@ export class JobEngine {
         await batch.saveJob(job);
       });
     } catch (err) {
+      // Not the job's doing: the batch is run again on fresh rows, without charging the job.
+      if (err instanceof ConcurrentChangeError) throw err;
       state.rollback(mark);
       restore(job, before);
       this.options.log.warn({ err, job: job.id, attempt: job.attempts + 1 }, 'job failed; will retry');
@@ -205,6 +207,7 @@ export class JobEngine {
           await batch.write(state.writesSince(mark));
         });
       } catch (err) {
+        if (err instanceof ConcurrentChangeError) throw err;
         state.rollback(mark);
         restore(job, before);
         this.options.log.warn({ err, job: job.id, resource: nextIndex(job) }, 'job resource could not be stored');

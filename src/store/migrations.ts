@@ -138,16 +138,25 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 5,
-    name: 'test controls: per-account settings (job pace) and server settings (clock offset)',
-    sql: () => `
-      CREATE TABLE account_settings (
-        account TEXT PRIMARY KEY,
-        job_pace TEXT
-      );
-      CREATE TABLE server_settings (
-        name TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-      );
-    `,
+    name: 'settings: values generated once per deployment (the page cursor secret)',
+    sql: () => `CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  },
+  {
+    version: 6,
+    name: 'reindex a title only when it changes',
+    // SQLite fires an UPDATE OF trigger whenever the column is in the SET list, changed or not, and every
+    // update sets title: re-indexing unchanged titles was most of a bulk update's cost.
+    sql: (d) => d === 'sqlite' ? `
+      DROP TRIGGER resources_title_update;
+      CREATE TRIGGER resources_title_update AFTER UPDATE OF title ON resources WHEN old.title IS NOT new.title BEGIN
+        INSERT INTO resources_title (resources_title, rowid, title) VALUES ('delete', old.seq, old.title);
+        INSERT INTO resources_title (rowid, title) VALUES (new.seq, new.title);
+      END;
+    ` : '',
+  },
+  {
+    version: 7,
+    name: 'test controls: per-account settings (the job pace)',
+    sql: () => `CREATE TABLE account_settings (account TEXT PRIMARY KEY, job_pace TEXT);`,
   },
 ];

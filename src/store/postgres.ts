@@ -7,15 +7,15 @@
 // large batch cannot exhaust PostgreSQL's lock table; lock_timeout and statement_timeout bound every wait.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { CatalogState, indexedColumns, type Write } from '../catalog/state.js';
-import type { ResourceInput } from '../catalog/changes.js';
+import { CatalogState, type Write } from '../catalog/state.js';
 import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
+import { ConcurrentChangeError, UnstorableValueError } from './errors.js';
 import { MIGRATIONS } from './migrations.js';
 import {
-  ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB,
-  INSERT_JOB, NEXT_JOB_DUE, SAVE_JOB, SAVE_JOB_OPERATIONS, SERVER_SETTING, SET_ACCOUNT_JOB_PACE, SET_SERVER_SETTING, UNFINISHED_JOBS,
-  deleteAccountSql, jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
+  ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
+  INSERT_JOB, INSERT_SETTING, NEXT_JOB_DUE, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
+  changesLoadedRow, deleteAccountSql, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
   type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
@@ -41,27 +41,10 @@ function stripesOf(account: string, refs: ResourceRef[]): number[] {
   return [...stripes].map((stripe) => lockKey(`${account}\u0000${stripe}`)).sort((a, b) => a - b);
 }
 
-/**
- * Input PostgreSQL cannot store although SQLite can. Refused before it reaches the database, it is a client
- * error (400: the error handler honours `statusCode`), not a failed statement (500).
- */
-export class UnstorableValueError extends Error {
-  readonly statusCode = 400;
-}
-
-/** A B-tree index entry holds at most 2704 bytes; ids and SKUs are indexed together with the account. */
-const MAX_INDEXED_BYTES = 2000;
-
 const NUL = 'Text containing the character U+0000 cannot be stored.';
-const TOO_LONG = `Ids and SKUs must not exceed ${MAX_INDEXED_BYTES} bytes.`;
 
-const tooLong = (value: unknown) => typeof value === 'string' && Buffer.byteLength(value) > MAX_INDEXED_BYTES;
-
-/** The strings of a resource in a job's operations that end up in indexed columns. */
-function indexedStrings(input: ResourceInput): unknown[] {
-  const related = Object.values(input.relationships ?? {}).flatMap((r) => [r.data].flat().map((d) => d?.id));
-  return [input.id, input.attributes?.external_id, input.attributes?.sku, ...related];
-}
+/** Runs of one change that found a loaded row deleted under it (ConcurrentChangeError); the second sees it gone. */
+const MAX_CHANGE_ATTEMPTS = 3;
 
 function containsNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
@@ -169,6 +152,11 @@ export class PostgresStore implements Store {
     return Number((await run<{ n: string }>(this.pool, 'SELECT count(*) AS n FROM api_keys')).rows[0].n);
   }
 
+  async ensureSetting(name: string, initial: string): Promise<string> {
+    await run(this.pool, INSERT_SETTING, [name, initial]);
+    return (await run<{ value: string }>(this.pool, GET_SETTING, [name])).rows[0].value;
+  }
+
   async getResource(account: string, kind: ResourceKind, externalId: string): Promise<ResourceRow | undefined> {
     return (await this.load(this.pool, account, [{ kind, externalId }]))[0];
   }
@@ -200,34 +188,39 @@ export class PostgresStore implements Store {
   }
 
   async listResources(account: string, kind: ResourceKind, filters: Filter[], page: Page): Promise<PageResult<ResourceRow>> {
-    const q = resourceListSql('postgres', account, kind, filters, page);
-    return toPage((await run<ResourceDbRow>(this.pool, q.sql, q.params)).rows, q, page, toResource);
+    return readResourcePage('postgres', async (sql, params) => (await run<ResourceDbRow>(this.pool, sql, params)).rows, account, kind, filters, page);
   }
 
   private async apply(db: pg.PoolClient, account: string, writes: Write[]): Promise<void> {
     for (const w of writes) {
-      if ((w.op === 'insert' || w.op === 'update') && [w.row.externalId, w.row.parent, indexedColumns(w.row).sku].some(tooLong)) {
-        throw new UnstorableValueError(TOO_LONG);
-      }
-      for (const [sql, params] of writeSql(account, w)) await run(db, sql, params);
+      const [[sql, params], ...rest] = writeSql(account, w);
+      const changed = await run(db, sql, params);
+      if (changesLoadedRow(w) && changed.rowCount === 0) throw new ConcurrentChangeError();
+      for (const [more, moreParams] of rest) await run(db, more, moreParams);
     }
   }
 
   async transact<T>(account: string, refs: ResourceRef[], decide: (state: CatalogState) => T): Promise<T> {
-    return this.inTransaction(async (db) => {
-      await this.lockRefs(db, account, refs);
-      const state = new CatalogState(refs, await this.load(db, account, refs));
-      const result = decide(state);
-      await this.apply(db, account, state.writes);
-      return result;
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.inTransaction(async (db) => {
+          await this.lockRefs(db, account, refs);
+          const state = new CatalogState(refs, await this.load(db, account, refs));
+          const result = decide(state);
+          await this.apply(db, account, state.writes);
+          return result;
+        });
+      } catch (err) {
+        // A row it loaded was deleted meanwhile: decide again on what is there now (a 404, not a write to nothing).
+        if (!(err instanceof ConcurrentChangeError) || attempt === MAX_CHANGE_ATTEMPTS) throw err;
+      }
+    }
   }
 
   async enqueueJob(job: PendingJob, maxInProgress: number): Promise<boolean> {
     // Refused now rather than when the job runs: a job that cannot be stored would fail every batch it is
     // in, and hold up the account's queue for good.
     if (containsNul(job.operations)) throw new UnstorableValueError(NUL);
-    if ((job.operations as ResourceInput[]).some((input) => indexedStrings(input).some(tooLong))) throw new UnstorableValueError(TOO_LONG);
     return this.inTransaction(async (db) => {
       // Enqueues of one account count and insert one at a time, so the limit holds, and seq (taken inside the
       // lock) follows commit order: a worker never sees a job before an older one of the same account.
@@ -328,10 +321,10 @@ export class PostgresStore implements Store {
   }
 
   async clockOffsetMs(): Promise<number> {
-    return Number((await run<{ value: string }>(this.pool, SERVER_SETTING, [CLOCK_OFFSET])).rows[0]?.value ?? 0);
+    return Number((await run<{ value: string }>(this.pool, GET_SETTING, [CLOCK_OFFSET])).rows[0]?.value ?? 0);
   }
 
   async setClockOffsetMs(offsetMs: number): Promise<void> {
-    await run(this.pool, SET_SERVER_SETTING, [CLOCK_OFFSET, String(offsetMs)]);
+    await run(this.pool, SET_SETTING, [CLOCK_OFFSET, String(offsetMs)]);
   }
 }

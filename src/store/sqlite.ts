@@ -11,9 +11,9 @@ import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
 import { MIGRATIONS } from './migrations.js';
 import {
-  ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB,
-  INSERT_JOB, NEXT_JOB_DUE, SAVE_JOB, SAVE_JOB_OPERATIONS, SERVER_SETTING, SET_ACCOUNT_JOB_PACE, SET_SERVER_SETTING, UNFINISHED_JOBS,
-  deleteAccountSql, jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
+  ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
+  INSERT_JOB, INSERT_SETTING, NEXT_JOB_DUE, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
+  deleteAccountSql, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
   type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
@@ -87,8 +87,8 @@ export class SqliteStore implements Store {
       dumpLinks: db.prepare(DUMP_LINKS),
       accountJobPace: db.prepare(ACCOUNT_JOB_PACE).pluck(),
       setAccountJobPace: db.prepare(SET_ACCOUNT_JOB_PACE),
-      serverSetting: db.prepare(SERVER_SETTING).pluck(),
-      setServerSetting: db.prepare(SET_SERVER_SETTING),
+      clockOffset: db.prepare(GET_SETTING).pluck(),
+      setSetting: db.prepare(SET_SETTING),
     };
   }
 
@@ -124,6 +124,11 @@ export class SqliteStore implements Store {
     return this.stmt.countKeys.get() as number;
   }
 
+  async ensureSetting(name: string, initial: string): Promise<string> {
+    this.db.prepare(INSERT_SETTING).run(name, initial);
+    return this.db.prepare(GET_SETTING).pluck().get(name) as string;
+  }
+
   async getResource(account: string, kind: ResourceKind, externalId: string): Promise<ResourceRow | undefined> {
     const row = this.stmt.resource.get(account, kind, externalId) as ResourceDbRow | undefined;
     return row && toResource(row);
@@ -143,8 +148,7 @@ export class SqliteStore implements Store {
   }
 
   async listResources(account: string, kind: ResourceKind, filters: Filter[], page: Page): Promise<PageResult<ResourceRow>> {
-    const q = resourceListSql('sqlite', account, kind, filters, page);
-    return toPage(this.prepared(q.sql).all(...q.params) as ResourceDbRow[], q, page, toResource);
+    return readResourcePage('sqlite', async (sql, params) => this.prepared(sql).all(...params) as ResourceDbRow[], account, kind, filters, page);
   }
 
   private prepared(sql: string): Database.Statement {
@@ -305,10 +309,10 @@ export class SqliteStore implements Store {
   }
 
   async clockOffsetMs(): Promise<number> {
-    return Number(this.stmt.serverSetting.get(CLOCK_OFFSET) ?? 0);
+    return Number(this.stmt.clockOffset.get(CLOCK_OFFSET) ?? 0);
   }
 
   async setClockOffsetMs(offsetMs: number): Promise<void> {
-    await this.commitInGroup(() => this.stmt.setServerSetting.run(CLOCK_OFFSET, String(offsetMs)));
+    await this.commitInGroup(() => this.stmt.setSetting.run(CLOCK_OFFSET, String(offsetMs)));
   }
 }

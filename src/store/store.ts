@@ -29,6 +29,12 @@ export interface Store {
   /** Keys ever created, revoked ones included. */
   countKeys(): Promise<number>;
 
+  /**
+   * The value of a deployment-wide setting; `initial` is stored first if it has none. Every process gets the
+   * same value, whichever stored it.
+   */
+  ensureSetting(name: string, initial: string): Promise<string>;
+
   getResource(account: string, kind: ResourceKind, externalId: string): Promise<ResourceRow | undefined>;
   getResources(account: string, kind: ResourceKind, externalIds: string[]): Promise<ResourceRow[]>;
   listResources(account: string, kind: ResourceKind, filters: Filter[], page: Page): Promise<PageResult<ResourceRow>>;

@@ -5,6 +5,7 @@ import { operation } from '../../http/operations.js';
 import { parseQuery } from '../../http/query.js';
 import type { Store } from '../../store/store.js';
 import type { Clock } from '../../clock.js';
+import { idSchema } from '../schemas.js';
 import { raise } from '../shared.js';
 
 // Lengths are bounded here, before the domain's patterns look at the strings.
@@ -34,7 +35,7 @@ const body = strict({
       },
     }, ['channels']),
     relationships: strict({
-      variant: strict({ data: strict({ type: { type: 'string', enum: ['catalog-variant'] }, id: { type: 'string' } }, ['type', 'id']) }, ['data']),
+      variant: strict({ data: strict({ type: { type: 'string', enum: ['catalog-variant'] }, id: idSchema }, ['type', 'id']) }, ['data']),
     }, ['variant']),
   }, ['type', 'attributes', 'relationships']),
 }, ['data']);

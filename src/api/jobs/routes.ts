@@ -18,7 +18,7 @@ import type { JobRecord, PendingJob } from '../../catalog/model.js';
 import type { Store } from '../../store/store.js';
 import { JOB_ATTRIBUTE_NAMES, createResourceObject, deleteResourceObject, jobDocument, updateResourceObject } from '../schemas.js';
 import { fieldsOf, raise } from '../shared.js';
-import { finishedJobKey, type FinishedJobCache } from './finished-cache.js';
+import { FinishedJobCache, documentOf } from './finished-cache.js';
 import { renderResource } from '../resources/serialize.js';
 
 /**
@@ -124,16 +124,17 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
     config: { operation: operation(kind.operations.get) },
   }, async (request, reply) => {
     const query = parseQuery(request, getSpec);
-    const cacheKey = query.include.size ? undefined : finishedJobKey(request.account, `${baseUrl(request)}${request.url}`);
+    const base = baseUrl(request);
+    const fields = query.fields.get(kind.type);
+    const cacheKey = query.include.size ? undefined : FinishedJobCache.key({ account: request.account, base, type: kind.type, id: request.params.job_id, fields });
     const cached = cacheKey && finished.get(cacheKey, clock.now().getTime());
-    if (cached) return send(reply, 200, cached);
+    if (cached) return send(reply, 200, documentOf(cached, requestLink(request)));
     const job = await store.getJob(request.account, kind.type, request.params.job_id, clock.now().toISOString());
     if (!job) throw notFound(`There is no ${kind.type} with id '${request.params.job_id}'.`);
-    const document = await renderJobDocument(request, store, kind, job, query);
-    if (!cacheKey || job.status === 'processing') return send(reply, 200, document);
-    const body = Buffer.from(JSON.stringify(document));
-    finished.set(cacheKey, body, Date.parse(job.expiresAt));
-    return send(reply, 200, body);
+    if (!cacheKey || job.status === 'processing') return send(reply, 200, await renderJobDocument(request, store, kind, job, query));
+    const data = Buffer.from(JSON.stringify(renderJob(base, kind, job, fields)));
+    finished.set(cacheKey, data, Date.parse(job.expiresAt));
+    return send(reply, 200, documentOf(data, requestLink(request)));
   });
 
   app.get(`/api/${kind.path}`, { config: { operation: operation(kind.operations.list) } }, async (request, reply) => {

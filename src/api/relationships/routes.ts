@@ -10,6 +10,7 @@ import { operation } from '../../http/operations.js';
 import { parseQuery } from '../../http/query.js';
 import type { Filter } from '../../catalog/model.js';
 import type { Store } from '../../store/store.js';
+import { idSchema } from '../schemas.js';
 import { LIST_FILTERS, listDocument, querySpec, raise, requireExternalId } from '../shared.js';
 
 interface Relationship {
@@ -57,7 +58,7 @@ const linkageSchema = (type: string) => ({
     data: {
       type: 'array',
       maxItems: LIMITS.related,
-      items: { type: 'object', required: ['type', 'id'], additionalProperties: false, properties: { type: { type: 'string', enum: [type] }, id: { type: 'string' } } },
+      items: { type: 'object', required: ['type', 'id'], additionalProperties: false, properties: { type: { type: 'string', enum: [type] }, id: idSchema } },
     },
   },
 });
