@@ -113,6 +113,8 @@ await forEachStore('control API', (target) => {
     assert.ok(!(await control(server.url, admin, 'GET', '/__admin/accounts')).body.data.some((a: any) => a.id === account));
     const again = await control(server.url, admin, 'DELETE', `/__admin/accounts/${account}`);
     assert.deepEqual([again.status, firstError(again).code], [404, 'not_found']);
+    const bare = await control(server.url, admin, 'POST', '/__admin/accounts');
+    assert.deepEqual([bare.status, bare.body.data.attributes.keys.length], [201, 1], 'the body is optional');
     const badScopes = await control(server.url, admin, 'POST', '/__admin/accounts', { scopes: [['catalogs:everything']] });
     assert.deepEqual([badScopes.status, firstError(badScopes).source.pointer], [400, '/scopes/0/0']);
   });
