@@ -34,6 +34,8 @@ export interface Config {
   logLevel: LogLevel;
   /** LOG_FORMAT: JSON lines, or pretty lines for a person at a terminal. */
   logFormat: 'json' | 'pretty';
+  /** A fixture (.json) or CSV feed (.csv) imported into the default account at start while it is empty (CATALOG_SEED). */
+  seed: string | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -94,9 +96,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logFormat = (env.LOG_FORMAT || 'json').toLowerCase();
   if (logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`LOG_FORMAT must be "json" or "pretty", got "${env.LOG_FORMAT}"`);
   const adminToken = env.CATALOG_ADMIN_TOKEN || undefined;
-  // Sent as `Authorization: Bearer <token>`: it must fit in a header as it is.
-  if (adminToken && !/^[\x21-\x7e]{1,256}$/.test(adminToken)) {
-    throw new ConfigError('CATALOG_ADMIN_TOKEN must be at most 256 printable ASCII characters without spaces');
+  // Sent as `Authorization: Bearer <token>`: it must fit in a header as it is, and not be guessable.
+  if (adminToken && !/^[\x21-\x7e]{16,512}$/.test(adminToken)) {
+    throw new ConfigError('CATALOG_ADMIN_TOKEN must be 16 to 512 printable characters without spaces');
   }
   return {
     port: integer('PORT', env.PORT, 8080, 0, 65535),
@@ -123,5 +125,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken,
     logLevel,
     logFormat,
+    seed: env.CATALOG_SEED || undefined,
   };
 }

@@ -18,9 +18,10 @@ import { registerNotFound } from './http/not-found.js';
 import { memoryLimiters, registerRateLimits, type LimiterFactory } from './http/rate-limit.js';
 import { registerRevision } from './http/revision.js';
 import type { JobEngine } from './jobs/engine.js';
-import type { Clock } from './clock.js';
-import { registerJobControls } from './controls/jobs.js';
+import type { StoredClock } from './clock.js';
+import { registerControls } from './controls/index.js';
 import { registerJobStream } from './controls/job-stream.js';
+import { FinishedJobCache } from './api/jobs/finished-cache.js';
 import { registerConsole } from './http/console.js';
 import { EventStreams, realTicker, type Ticker } from './http/sse.js';
 import { registerWellFormedBodies } from './http/well-formed.js';
@@ -39,7 +40,8 @@ export interface ServerParts {
   store: Store;
   /** Answers job controls; runs jobs too when started (not under `serve --no-worker`). */
   engine: JobEngine;
-  clock: Clock;
+  /** Every timestamp, job schedule and expiry reads it; the clock control moves it. */
+  clock: StoredClock;
   /** Page cursors, sealed with the deployment's secret (loadCursors). */
   cursors: Cursors;
   limiters?: LimiterFactory;
@@ -80,17 +82,19 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   if (config.rateLimits) registerRateLimits(app, parts.limiters ?? memoryLimiters);
   registerOpenApi(app); // before every other route: it lists the routes registered after it
   registerAccessLog(app);
-  registerMetrics(app, { store: parts.store, clock: parts.clock, adminToken: config.adminToken });
-  registerHealth(app, { store: parts.store, redis: parts.redis });
+  const { store, engine, clock } = parts;
+  registerMetrics(app, { store, clock, adminToken: config.adminToken });
+  registerHealth(app, { store, redis: parts.redis });
   registerDocs(app);
-  registerResources(app, parts.store);
-  registerRelationships(app, parts.store);
-  registerJobs(app, { store: parts.store, runner: parts.engine, clock: parts.clock, pace: config.jobPace, ttlMs: config.jobTtlMs });
-  registerBackInStock(app, parts.store);
+  const finished = new FinishedJobCache();
+  registerResources(app, store, clock);
+  registerRelationships(app, store);
+  registerJobs(app, { store, runner: engine, clock, pace: config.jobPace, ttlMs: config.jobTtlMs, finished });
+  registerBackInStock(app, store, clock);
   if (config.controls) {
+    registerControls(app, { store, engine, clock, finished, adminToken: config.adminToken, serverPace: config.jobPace.pace });
     const ticker = parts.ticker ?? realTicker;
-    registerJobControls(app, parts.engine);
-    registerJobStream(app, { store: parts.store, clock: parts.clock, streams: new EventStreams(app, ticker), ticker, pollMs: config.streamPollMs });
+    registerJobStream(app, { store, clock, streams: new EventStreams(app, ticker), ticker, pollMs: config.streamPollMs });
   }
   if (config.console) registerConsole(app);
   return app;

@@ -7,8 +7,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The spec operation a route implements: its scopes and rate limits come from the operations table. */
     operation?: Operation;
-    /** A test control (under /__admin/): `account` ones need a full-access key and act on its account. */
-    control?: 'account';
+    /**
+     * A test control (under /__admin/): `account` ones need a full-access key and act on its account; `admin`
+     * ones (server-wide) need `Authorization: Bearer <CATALOG_ADMIN_TOKEN>`.
+     */
+    control?: 'account' | 'admin';
     /** A control's operationId-like name (e.g. `reset_account`), for metrics, the OpenAPI document and the journal. */
     controlName?: string;
   }
@@ -28,6 +31,8 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     publicUrl: string | undefined;
+    /** Drops this process's cached key lookups, so that a deleted or revoked key stops working at once here. */
+    forgetKeys(): void;
     /** Seals and opens page cursors (the deployment's secret, from the store). */
     cursors: Cursors;
   }

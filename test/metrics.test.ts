@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config.ts';
 import { loadCursors } from '../src/http/cursors.ts';
 import { buildServer } from '../src/server.ts';
 import { JobEngine } from '../src/jobs/engine.ts';
-import { systemClock } from '../src/clock.ts';
+import { StoredClock, systemClock } from '../src/clock.ts';
 import { SqliteStore } from '../src/store/sqlite.ts';
 import { countFaultFired } from '../src/ops/metrics.ts';
 
@@ -259,7 +259,7 @@ describe('metrics: faults fired (countFaultFired, for the fault rules)', () => {
     const config = loadConfig({ CATALOG_RATE_LIMITS: 'off' });
     await store.migrate();
     const engine = new JobEngine(store, { clock: systemClock, log: console as any, pollMs: 50 });
-    const app = buildServer(config, { store, engine, clock: systemClock, cursors: await loadCursors(store) });
+    const app = buildServer(config, { store, engine, clock: new StoredClock(store), cursors: await loadCursors(store) });
     try {
       const read = async () => parseMetrics((await app.inject({ method: 'GET', url: '/metrics' })).body);
       const start = await read();

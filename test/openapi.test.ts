@@ -88,7 +88,7 @@ describe('OpenAPI document', () => {
     assert.deepEqual(create['application/vnd.api+json'].schema, document(createResourceObject(ITEM)));
     assert.deepEqual(create['application/json'].schema, document(createResourceObject(ITEM)));
     const step = doc.paths['/__admin/jobs/{job_id}/actions'].post;
-    assert.deepEqual(step.requestBody.content['application/vnd.api+json'].schema.properties.action, { enum: ['apply', 'complete', 'cancel'] });
+    assert.deepEqual(step.requestBody.content['application/vnd.api+json'].schema.properties.action, { enum: ['apply', 'complete', 'fail', 'cancel'] });
     assert.deepEqual(step.tags, ['Controls']);
   });
 

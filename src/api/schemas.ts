@@ -16,7 +16,7 @@ interface MaxBytesError {
 
 /**
  * Ajv keyword `maxBytes`: at most this many bytes of UTF-8 (`maxLength` counts characters, and a character may
- * take four bytes). Registered on Fastify's Ajv (server.ts) for every request schema.
+ * take four bytes). Registered on Fastify's Ajv (server.ts) for every request schema, and on the fixture import's (fixtures/import.ts).
  */
 export function maxBytesKeyword(ajv: Ajv): Ajv {
   const validate = (limit: number, data: string): boolean => {
@@ -97,6 +97,38 @@ export function jobDocument(jobType: string, listName: string, resourceObject: S
       attributes: object({ [listName]: object({ data: { type: 'array', minItems: 1, maxItems: 100, items: resourceObject } }, ['data']) }, [listName]),
     }, ['type', 'attributes']),
   );
+}
+
+// ---- the fixture document (fixtures/format.ts), for the fixture import control, the CLI and CATALOG_SEED ----
+
+/** ISO 8601 with a time and an offset; fixtures/import.ts also checks that it names a real instant. */
+const ISO_TIME: Schema = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$' };
+
+/** One entry: the attributes a resource stores, flat, with its categories (items) or its item (variants) by external id. */
+function fixtureEntry(def: ResourceDef): Schema {
+  const properties: Schema = {};
+  const required: string[] = [];
+  for (const [name, attr] of Object.entries(def.attributes)) {
+    if (attr.createOnly) continue;
+    properties[name] = attributeSchema(attr, !!attr.nullable);
+    if (attr.required) required.push(name);
+  }
+  const externalId = { type: 'string', minLength: 1, maxBytes: LIMITS.idBytes };
+  if (def.kind === 'item') properties.categories = { type: 'array', maxItems: LIMITS.related, items: externalId };
+  if (def.kind === 'variant') {
+    properties.item = externalId;
+    required.push('item');
+  }
+  properties.created = ISO_TIME;
+  properties.updated = ISO_TIME;
+  return object(properties, required);
+}
+
+/** `{ data: { type: 'catalog-fixture', attributes: { categories?, items?, variants? } } }`. */
+export function fixtureDocument(defs: { categories: ResourceDef; items: ResourceDef; variants: ResourceDef }): Schema {
+  const lists: Schema = {};
+  for (const [list, def] of Object.entries(defs)) lists[list] = { type: 'array', items: fixtureEntry(def) };
+  return document(object({ type: { type: 'string', enum: ['catalog-fixture'] }, id: { type: 'string' }, attributes: object(lists) }, ['type', 'attributes']));
 }
 
 // ---- response schemas (what every response body must match) ----

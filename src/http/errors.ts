@@ -125,14 +125,14 @@ export function fromValidation(errors: AjvError[]): ApiError {
 }
 
 /** Maps Fastify's own failures (body parsing, limits, routing) onto JSON:API errors. */
-function fromFastify(error: FastifyError): ApiError | undefined {
+function fromFastify(error: FastifyError, bodyLimit = 5 * 1024 * 1024): ApiError | undefined {
   switch (error.code) {
     case 'FST_ERR_BAD_URL':
       return invalid('The request path is not valid percent-encoded UTF-8.');
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return invalid('A segment of the request path is too long.');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError(413, 'payload_too_large', 'The request body must not exceed 5 MB.');
+      return new ApiError(413, 'payload_too_large', `The request body must not exceed ${bodyLimit / 1024 / 1024} MB.`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError(415, 'unsupported_media_type', 'Send the body as application/vnd.api+json or application/json.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -209,7 +209,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (error instanceof ApiError) apiError = error;
     else if (error instanceof UnstorableValueError) apiError = invalid(error.message);
     else if (error.validation) apiError = fromValidation(error.validation as AjvError[]);
-    else apiError = fromFastify(error);
+    else apiError = fromFastify(error, request.routeOptions.bodyLimit);
     if (!apiError && isStoreUnavailable(error)) {
       request.log.error({ err: error }, 'store unavailable');
       apiError = new ApiError(503, 'service_unavailable', 'The database is unavailable; retry shortly.', undefined, { 'Retry-After': '1' });

@@ -12,13 +12,20 @@ import type { PendingJob } from '../catalog/model.js';
 import { CatalogState } from '../catalog/state.js';
 import { ConcurrentChangeError, isStoreUnavailable } from '../store/errors.js';
 import type { JobBatch, Store } from '../store/store.js';
-import { applyNext, failNext, finish, isDone, nextIndex, remainingRefs } from './apply.js';
+import { applyNext, failGiven, failNext, finish, isDone, nextIndex, remainingRefs } from './apply.js';
 import { HeldResources, runnableJobs } from './order.js';
 import { MAX_JOBS_IN_PROGRESS } from './kinds.js';
 import { countJob, observeJobApply } from '../ops/metrics.js';
 
-/** What a control may do to an unfinished job (manual pace): release resources to apply, or cancel it. */
-export type JobStep = { action: 'apply'; count: number } | { action: 'complete' } | { action: 'cancel' };
+/**
+ * What a control may do to an unfinished job (manual pace): release resources to apply, fail given resources
+ * with given error details, or cancel it.
+ */
+export type JobStep =
+  | { action: 'apply'; count: number }
+  | { action: 'complete' }
+  | { action: 'fail'; errors: { id: string; detail?: string }[] }
+  | { action: 'cancel' };
 
 /**
  * A batch (one transaction) may take about this long. With SQLite it runs on the thread that serves requests,
@@ -255,8 +262,10 @@ export class JobEngine {
 
   /**
    * Releases `count` more resources of an unfinished job (or all of them), and applies them at once unless an
-   * earlier job on the same resources is unfinished (then the engine does when it is); or cancels the job:
-   * what was applied stays, the rest never is. Returns the job as it stands; undefined if it is not unfinished.
+   * earlier job on the same resources is unfinished (then the engine does when it is); or fails given
+   * resources now (the job completes when they were its last); or cancels the job: what was applied stays,
+   * the rest never is. Returns the job as it stands; undefined if it is not unfinished. A `fail` naming a
+   * resource the job has not still to apply throws NotPendingError and changes nothing.
    */
   async step(account: string, jobId: string, step: JobStep): Promise<PendingJob | undefined> {
     for (;;) {
@@ -267,6 +276,13 @@ export class JobEngine {
         if (!job) return { job };
         if (step.action === 'cancel') {
           finish(job, now, 'cancelled');
+          await batch.saveJob(job);
+          return { job };
+        }
+        if (step.action === 'fail') {
+          failGiven(job, step.errors);
+          if (isDone(job)) finish(job, now, 'complete');
+          await batch.saveOperations(job);
           await batch.saveJob(job);
           return { job };
         }

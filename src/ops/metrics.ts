@@ -5,10 +5,10 @@
 //
 // The counters live in one registry per process; other modules move them through the count*/observe*
 // functions below, so that none of them needs to know prom-client.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
-import { requireAdminToken } from '../http/admin-token.js';
+import { adminTokenCheck } from '../http/admin-token.js';
 import { JOB_KINDS } from '../jobs/kinds.js';
 import type { Store } from '../store/store.js';
 import { requestRouteName } from './route-name.js';
@@ -144,9 +144,9 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     time.observe(reply.elapsedTime / 1000);
     done();
   });
-  const guard = requireAdminToken(options.adminToken);
+  const guard = adminTokenCheck(options.adminToken);
   app.get('/metrics', {
-    ...(guard ? { onRequest: guard } : {}),
+    ...(guard ? { onRequest: async (request: FastifyRequest) => guard(request) } : {}),
     schema: { summary: 'Prometheus metrics of this process', produces: [registry.contentType], security: guard ? [{ AdminToken: [] }] : [] },
   }, async (_request, reply) => {
     await readStore(options.store, options.clock);

@@ -154,6 +154,11 @@ export const MIGRATIONS: Migration[] = [
       END;
     ` : '',
   },
+  {
+    version: 7,
+    name: 'test controls: per-account settings (the job pace)',
+    sql: () => `CREATE TABLE account_settings (account TEXT PRIMARY KEY, job_pace TEXT);`,
+  },
 ];
 
 /** The schema this version of the server needs: every migration up to this one applied. */

@@ -13,13 +13,13 @@ import type { Scope } from '../scopes.js';
 import { ConcurrentChangeError, UnstorableValueError } from './errors.js';
 import { LATEST_MIGRATION_VERSION, MIGRATIONS } from './migrations.js';
 import {
-  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, GET_SETTING, INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION,
-  NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS, changesLoadedRow, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage,
-  toPendingJob, toResource, writeSql,
+  ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
+  INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
+  changesLoadedRow, deleteAccountSql, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage, toPendingJob, toResource, writeSql,
   type JobDbRow, type JobQueueDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
-import type { JobBatch, JobQueueEntry, KeyRecord, PoolStats, Store } from './store.js';
+import type { CatalogDump, JobBatch, JobQueueEntry, KeyRecord, PoolStats, Store } from './store.js';
 
 /** First argument of the two-key advisory locks: one namespace per purpose, so their keys never collide. */
 export const LOCK = { migrations: 1, jobsOfAccount: 2, resource: 3, enqueue: 4 } as const;
@@ -291,6 +291,9 @@ export class PostgresStore implements Store {
         saveJob: async (job) => {
           await run(db, SAVE_JOB, saveJobParams(job));
         },
+        saveOperations: async (job) => {
+          await run(db, SAVE_JOB_OPERATIONS, [JSON.stringify(job.operations), job.id]);
+        },
       });
     });
   }
@@ -301,5 +304,40 @@ export class PostgresStore implements Store {
 
   async jobQueue(now: string): Promise<JobQueueEntry[]> {
     return (await run<JobQueueDbRow>(this.pool, JOB_QUEUE, [now])).rows.map(toJobQueueEntry);
+  }
+
+  async deleteAccountData(account: string, options: { keys: boolean }): Promise<void> {
+    await this.inTransaction(async (db) => {
+      // Waits for a worker's batch of this account to commit, and keeps the next one out until this commits:
+      // no job of the account applies half before and half after the deletion.
+      await db.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK.jobsOfAccount, lockKey(account)]);
+      for (const sql of deleteAccountSql(options.keys)) await run(db, sql, [account]);
+    });
+  }
+
+  async dumpCatalog(account: string): Promise<CatalogDump> {
+    return this.inTransaction(async (db) => {
+      // One snapshot for both reads, so every link names resources of the same moment.
+      await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const resources = (await run<ResourceDbRow>(db, DUMP_RESOURCES, [account])).rows.map(toResource);
+      const links = (await run<CatalogDump['links'][number]>(db, DUMP_LINKS, [account])).rows;
+      return { resources, links };
+    });
+  }
+
+  async accountJobPace(account: string): Promise<string | undefined> {
+    return (await run<{ job_pace: string | null }>(this.pool, ACCOUNT_JOB_PACE, [account])).rows[0]?.job_pace ?? undefined;
+  }
+
+  async setAccountJobPace(account: string, pace: string | null): Promise<void> {
+    await run(this.pool, SET_ACCOUNT_JOB_PACE, [account, pace]);
+  }
+
+  async clockOffsetMs(): Promise<number> {
+    return Number((await run<{ value: string }>(this.pool, GET_SETTING, [CLOCK_OFFSET])).rows[0]?.value ?? 0);
+  }
+
+  async setClockOffsetMs(offsetMs: number): Promise<void> {
+    await run(this.pool, SET_SETTING, [CLOCK_OFFSET, String(offsetMs)]);
   }
 }

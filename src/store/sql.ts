@@ -144,6 +144,23 @@ export interface JobQueueDbRow {
 
 export const toJobQueueEntry = (r: JobQueueDbRow) => ({ type: r.type, unfinished: Number(r.n), oldestDueAt: r.oldest_due });
 
+export const SAVE_JOB_OPERATIONS = 'UPDATE jobs SET operations = ? WHERE id = ?';
+
+/** What an account holds, each statement taking the account as its one parameter; with `keys`, its keys and settings too. */
+export function deleteAccountSql(keys: boolean): string[] {
+  const tables = ['item_categories', 'resources', 'back_in_stock_subscriptions', 'jobs', ...(keys ? ['account_settings', 'api_keys'] : [])];
+  return tables.map((table) => `DELETE FROM ${table} WHERE account = ?`);
+}
+
+export const DUMP_RESOURCES = 'SELECT * FROM resources WHERE account = ? ORDER BY seq';
+export const DUMP_LINKS = 'SELECT item, category FROM item_categories WHERE account = ? ORDER BY item_seq, category_seq';
+export const ACCOUNT_JOB_PACE = 'SELECT job_pace FROM account_settings WHERE account = ?';
+export const SET_ACCOUNT_JOB_PACE = `INSERT INTO account_settings (account, job_pace) VALUES (?, ?)
+  ON CONFLICT (account) DO UPDATE SET job_pace = excluded.job_pace`;
+/** A setting a control changes (the clock offset), where INSERT_SETTING keeps the first value. */
+export const SET_SETTING = 'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value';
+export const CLOCK_OFFSET = 'clock_offset_ms';
+
 /**
  * Whether the first statement of `w` (see writeSql) changes the one row the change loaded and decided on: an
  * update or a delete. When it changes no row, that row was deleted by another transaction in the meantime.

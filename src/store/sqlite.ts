@@ -11,13 +11,13 @@ import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
 import { LATEST_MIGRATION_VERSION, MIGRATIONS } from './migrations.js';
 import {
-  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, GET_SETTING, INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION,
-  NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,  jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage,
-  toPendingJob, toResource, writeSql,
+  ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
+  INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
+  deleteAccountSql, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage, toPendingJob, toResource, writeSql,
   type JobDbRow, type JobQueueDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
-import type { JobBatch, JobQueueEntry, KeyRecord, Store } from './store.js';
+import type { CatalogDump, JobBatch, JobQueueEntry, KeyRecord, Store } from './store.js';
 
 /**
  * The database holds every tenant's data and the key hashes: its folder (when we create it) and the file are
@@ -84,6 +84,13 @@ export class SqliteStore implements Store {
       deleteExpired: db.prepare(DELETE_EXPIRED_JOBS),
       jobQueue: db.prepare(JOB_QUEUE),
       latestMigration: db.prepare(LATEST_MIGRATION).pluck(),
+      saveOperations: db.prepare(SAVE_JOB_OPERATIONS),
+      dumpResources: db.prepare(DUMP_RESOURCES),
+      dumpLinks: db.prepare(DUMP_LINKS),
+      accountJobPace: db.prepare(ACCOUNT_JOB_PACE).pluck(),
+      setAccountJobPace: db.prepare(SET_ACCOUNT_JOB_PACE),
+      clockOffset: db.prepare(GET_SETTING).pluck(),
+      setSetting: db.prepare(SET_SETTING),
     };
   }
 
@@ -92,6 +99,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Writes still waiting for their group commit (an expiry sweep begun just before a stop) are committed first.
+    if (this.group.length && !this.db.inTransaction) this.commitGroup();
     this.db.close();
   }
 
@@ -263,6 +272,9 @@ export class SqliteStore implements Store {
       saveJob: async (job) => {
         this.stmt.saveJob.run(...saveJobParams(job));
       },
+      saveOperations: async (job) => {
+        this.stmt.saveOperations.run(JSON.stringify(job.operations), job.id);
+      },
     };
     this.db.exec('BEGIN IMMEDIATE');
     try {
@@ -281,5 +293,36 @@ export class SqliteStore implements Store {
 
   async jobQueue(now: string): Promise<JobQueueEntry[]> {
     return (this.stmt.jobQueue.all(now) as JobQueueDbRow[]).map(toJobQueueEntry);
+  }
+
+  async deleteAccountData(account: string, options: { keys: boolean }): Promise<void> {
+    // A job batch holds its transaction within one turn of the event loop, and commitInGroup waits for it.
+    await this.commitInGroup(() => {
+      for (const sql of deleteAccountSql(options.keys)) this.prepared(sql).run(account);
+    });
+  }
+
+  async dumpCatalog(account: string): Promise<CatalogDump> {
+    // Both reads run in the same turn of the event loop: nothing is written between them.
+    return {
+      resources: (this.stmt.dumpResources.all(account) as ResourceDbRow[]).map(toResource),
+      links: this.stmt.dumpLinks.all(account) as CatalogDump['links'],
+    };
+  }
+
+  async accountJobPace(account: string): Promise<string | undefined> {
+    return (this.stmt.accountJobPace.get(account) as string | null | undefined) ?? undefined;
+  }
+
+  async setAccountJobPace(account: string, pace: string | null): Promise<void> {
+    await this.commitInGroup(() => this.stmt.setAccountJobPace.run(account, pace));
+  }
+
+  async clockOffsetMs(): Promise<number> {
+    return Number(this.stmt.clockOffset.get(CLOCK_OFFSET) ?? 0);
+  }
+
+  async setClockOffsetMs(offsetMs: number): Promise<void> {
+    await this.commitInGroup(() => this.stmt.setSetting.run(CLOCK_OFFSET, String(offsetMs)));
   }
 }

@@ -79,6 +79,25 @@ export interface Store {
   deleteExpiredJobs(now: string): Promise<number>;
   /** Unfinished jobs per kind, with the oldest due time among those due at `now` (metrics). */
   jobQueue(now: string): Promise<JobQueueEntry[]>;
+
+  /**
+   * Deletes everything the account holds (resources, links, back-in-stock subscriptions, jobs), in one
+   * transaction that waits for a job batch of the account in hand; with `keys`, its keys and settings too.
+   */
+  deleteAccountData(account: string, options: { keys: boolean }): Promise<void>;
+  /** The account's resources (in creation order) and item-category links, read consistently. */
+  dumpCatalog(account: string): Promise<CatalogDump>;
+  /** The job pace set for the account (a test control), undefined when it follows the server's. */
+  accountJobPace(account: string): Promise<string | undefined>;
+  setAccountJobPace(account: string, pace: string | null): Promise<void>;
+  /** How far the server's clock is moved from real time (a test control), in milliseconds; 0 when never set. */
+  clockOffsetMs(): Promise<number>;
+  setClockOffsetMs(offsetMs: number): Promise<void>;
+}
+
+export interface CatalogDump {
+  resources: ResourceRow[];
+  links: { item: string; category: string }[];
 }
 
 /** One account's job queue inside a transaction (Store.withJobQueue). The job engine's only access to storage. */
@@ -93,4 +112,6 @@ export interface JobBatch {
   write(writes: Write[]): Promise<void>;
   /** Stores the job's status, counters, errors and schedule. */
   saveJob(job: PendingJob): Promise<void>;
+  /** Stores the job's operations after a control reordered them (see failGiven in jobs/apply.ts). */
+  saveOperations(job: PendingJob): Promise<void>;
 }

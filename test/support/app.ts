@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { systemClock } from '../../src/clock.ts';
+import { StoredClock, systemClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import { loadCursors } from '../../src/http/cursors.ts';
 import { JobEngine } from '../../src/jobs/engine.ts';
@@ -21,7 +21,7 @@ export async function inProcessApp(env: NodeJS.ProcessEnv = {}): Promise<InProce
   const quiet = { error() {}, warn() {}, info() {}, debug() {} } as never;
   await store.migrate();
   const engine = new JobEngine(store, { clock: systemClock, log: quiet, pollMs: 50 });
-  const app = buildServer(loadConfig(env), { store, engine, clock: systemClock, cursors: await loadCursors(store) });
+  const app = buildServer(loadConfig(env), { store, engine, clock: new StoredClock(store), cursors: await loadCursors(store) });
   await app.ready();
   return {
     app,

@@ -27,6 +27,9 @@ interface Entry {
   expiresAt: number;
 }
 
+/** Entries are keyed by account first, so that one account's can be dropped together (forgetAccount). */
+export const finishedJobKey = (account: string, url: string) => `${account}\n${url}`;
+
 export class FinishedJobCache {
   private readonly entries: LRUCache<string, Entry>;
 
@@ -48,6 +51,12 @@ export class FinishedJobCache {
     if (entry.expiresAt > now) return entry.data;
     this.entries.delete(key);
     return undefined;
+  }
+
+  /** Drops an account's entries, when a control deletes its jobs. */
+  forgetAccount(account: string): void {
+    const prefix = JSON.stringify([account]).slice(0, -1) + ','; // what FinishedJobCache.key starts with
+    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
   }
 
   set(key: string, data: Buffer, expiresAt: number): void {

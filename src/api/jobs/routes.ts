@@ -12,7 +12,7 @@ import { operation } from '../../http/operations.js';
 import { parseQuery, type ParsedQuery, type QuerySpec } from '../../http/query.js';
 import { JOB_KINDS, MAX_JOBS_IN_PROGRESS, type JobKind } from '../../jobs/kinds.js';
 import type { JobEngine } from '../../jobs/engine.js';
-import { firstRunAfter, type PaceSettings } from '../../jobs/pace.js';
+import { firstRunAfter, type Pace, type PaceSettings } from '../../jobs/pace.js';
 import type { Clock } from '../../clock.js';
 import { klaviyoTime } from '../../http/timestamps.js';
 import type { JobRecord, PendingJob } from '../../catalog/model.js';
@@ -79,13 +79,16 @@ export interface JobRouteParts {
   /** The engine of this process, told of new jobs (it may not run them: `serve --no-worker`). */
   runner: Pick<JobEngine, 'notify'>;
   clock: Clock;
+  /** The server's pace; an account's own (a test control, kept in the store) overrides it. */
   pace: PaceSettings;
   /** How long a job stays readable after it was accepted. */
   ttlMs: number;
+  /** Finished jobs' documents, served from memory (controls drop an account's when they delete its jobs). */
+  finished: FinishedJobCache;
 }
 
-function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKind, finished: FinishedJobCache): void {
-  const { store, runner, clock } = parts;
+function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKind): void {
+  const { store, runner, clock, finished } = parts;
   const resourceObject = kind.action === 'create' ? createResourceObject(kind.resource)
     : kind.action === 'update' ? updateResourceObject(kind.resource)
     : deleteResourceObject(kind.resource);
@@ -101,8 +104,9 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
     const query = parseQuery(request, { fields: jobFields });
     const inputs = request.body.data.attributes[kind.listName].data;
     checkPayload(kind, inputs);
+    const pace = (await store.accountJobPace(request.account)) as Pace | undefined;
     const now = clock.now();
-    const runAfter = firstRunAfter(parts.pace, now);
+    const runAfter = firstRunAfter(pace ? { ...parts.pace, pace } : parts.pace, now);
     const job: PendingJob = {
       id: ulid(), account: request.account, type: kind.type, status: 'processing',
       totalCount: inputs.length, completedCount: 0, failedCount: 0, errors: [], resourceIds: [],
@@ -144,6 +148,5 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
 }
 
 export function registerJobs(app: FastifyInstance, parts: JobRouteParts): void {
-  const finished = new FinishedJobCache();
-  for (const kind of JOB_KINDS) registerJobKind(app, parts, kind, finished);
+  for (const kind of JOB_KINDS) registerJobKind(app, parts, kind);
 }

@@ -9,13 +9,14 @@ import { operation } from '../../http/operations.js';
 import { parseQuery, type ParsedQuery, type QuerySpec } from '../../http/query.js';
 import type { ResourceRow } from '../../catalog/model.js';
 import type { Store } from '../../store/store.js';
+import type { Clock } from '../../clock.js';
 import { createResourceObject, document, updateResourceObject } from '../schemas.js';
 import { fieldsOf, listDocument, querySpec, raise, renderItems, requireExternalId } from '../shared.js';
 import { renderResource } from './serialize.js';
 
 const PLURAL: Record<string, string> = { item: 'items', variant: 'variants', category: 'categories' };
 
-function registerResource(app: FastifyInstance, store: Store, def: ResourceDef): void {
+function registerResource(app: FastifyInstance, store: Store, clock: Clock, def: ResourceDef): void {
   const one = def.kind;
   const many = PLURAL[def.kind];
   const collection = `/api/${def.path}`;
@@ -41,7 +42,7 @@ function registerResource(app: FastifyInstance, store: Store, def: ResourceDef):
     const query = parseQuery(request, writeSpec);
     const input = request.body.data;
     const outcome = await store.transact(request.account, refsOf(def, input, 'create'), (state) =>
-      createResource(state, def, input, new Date().toISOString()));
+      createResource(state, def, input, clock.now().toISOString()));
     raise(outcome);
     return send(reply, 201, await single(request, outcome.row!, query));
   });
@@ -63,7 +64,7 @@ function registerResource(app: FastifyInstance, store: Store, def: ResourceDef):
     const input = request.body.data;
     if (input.id !== request.params.id) throw conflict(`data.id '${input.id}' does not match the id in the URL.`, { pointer: '/data/id' });
     const outcome = await store.transact(request.account, refsOf(def, input, 'update'), (state) =>
-      updateResource(state, def, input, new Date().toISOString()));
+      updateResource(state, def, input, clock.now().toISOString()));
     if (!outcome.ok && outcome.failure.pointer === '/data/id') throw notFound(outcome.failure.detail);
     raise(outcome);
     return send(reply, 200, await single(request, outcome.row!, query));
@@ -83,7 +84,7 @@ function registerResource(app: FastifyInstance, store: Store, def: ResourceDef):
   });
 }
 
-export function registerResources(app: FastifyInstance, store: Store): void {
-  for (const def of [ITEM, VARIANT, CATEGORY]) registerResource(app, store, def);
+export function registerResources(app: FastifyInstance, store: Store, clock: Clock): void {
+  for (const def of [ITEM, VARIANT, CATEGORY]) registerResource(app, store, clock, def);
 }
 
