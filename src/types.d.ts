@@ -2,6 +2,7 @@
 import 'fastify';
 import type { Cursors } from './http/cursors.js';
 import type { Operation } from './http/operations.js';
+import type { QuerySpec } from './http/query.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -14,6 +15,8 @@ declare module 'fastify' {
     control?: 'account' | 'admin';
     /** A control's operationId-like name (e.g. `reset_account`), for metrics, the OpenAPI document and the journal. */
     controlName?: string;
+    /** The query parameters a route accepts (http/query.ts parses by it; the OpenAPI document lists it). */
+    query?: QuerySpec;
   }
   interface FastifyRequest {
     /** The account of the authenticated API key. */

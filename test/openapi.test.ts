@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { createResourceObject, document } from '../src/api/schemas.ts';
 import { ITEM } from '../src/catalog/resources.ts';
+import { createKey, parseScopes } from '../src/keys.ts';
 import { inProcessApp, registeredRoutes, type InProcessApp } from './support/app.ts';
 import { moved, scrape, series } from './support/metrics.ts';
 import { REVISION, sqliteTarget, startServer, type RunningServer } from './support/server.ts';
@@ -90,6 +91,23 @@ describe('OpenAPI document', () => {
     const step = doc.paths['/__admin/jobs/{job_id}/actions'].post;
     assert.deepEqual(step.requestBody.content['application/vnd.api+json'].schema.properties.action, { enum: ['apply', 'complete', 'fail', 'cancel'] });
     assert.deepEqual(step.tags, ['Controls']);
+  });
+
+  it('lists the query parameters each Catalogs operation takes, and the server takes each of them', async () => {
+    const queryOf = (path: string, method = 'get') =>
+      (doc.paths[path][method].parameters ?? []).filter((p: any) => p.in === 'query').map((p: any) => p.name).sort();
+    assert.deepEqual(queryOf('/api/catalog-items'),
+      ['fields[catalog-item]', 'fields[catalog-variant]', 'filter', 'include', 'page[cursor]', 'page[size]', 'sort']);
+    assert.deepEqual(queryOf('/api/catalog-item-bulk-update-jobs'), ['fields[catalog-item-bulk-update-job]', 'filter', 'page[cursor]']);
+    assert.deepEqual(queryOf('/api/catalog-items/{id}', 'delete'), []);
+    // Every parameter listed for the item list is one the server takes (an unknown one would be a 400).
+    const { key } = await createKey(app.store, 'openapi-query', parseScopes(undefined));
+    const sample: Record<string, string> = { sort: 'created', 'page[size]': '5', filter: 'equals(published,true)', include: 'variants' };
+    for (const name of queryOf('/api/catalog-items').filter((n: string) => n !== 'page[cursor]')) {
+      const query = new URLSearchParams({ [name]: sample[name] ?? 'title' });
+      const res = await app.app.inject({ method: 'GET', url: `/api/catalog-items?${query}`, headers: { revision: '2026-04-15', authorization: `Klaviyo-API-Key ${key}` } });
+      assert.equal(res.statusCode, 200, `${name}: ${res.body}`);
+    }
   });
 
   it('has no control paths when the controls are off', async () => {

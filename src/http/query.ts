@@ -219,7 +219,9 @@ function toFilter(call: Call, allowed: Record<string, FilterOperator>): Filter {
   throw invalid(`Filtering on '${call.field}' is not supported.`, { parameter: 'filter' });
 }
 
-export function parseQuery(request: FastifyRequest, spec: QuerySpec): ParsedQuery {
+/** The query of a request, read by the QuerySpec in its route's config (which the OpenAPI document lists too). */
+export function parseQuery(request: FastifyRequest): ParsedQuery {
+  const spec: QuerySpec = request.routeOptions.config.query ?? {};
   const query = request.query as Record<string, unknown>;
   const parsed: ParsedQuery = { fields: new Map(), include: new Set(), filters: [], page: { size: DEFAULT_PAGE_SIZE, descending: false } };
   for (const [name, raw] of Object.entries(query)) {

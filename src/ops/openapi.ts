@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import { ERROR_DOCUMENT_SCHEMA } from '../http/errors.js';
 import { JSONAPI, baseUrl } from '../http/jsonapi.js';
+import type { QuerySpec } from '../http/query.js';
 import { REVISION_FORMAT } from '../http/revision.js';
 import { routeName } from './route-name.js';
 
@@ -61,6 +62,23 @@ function objectParameters(schema: unknown, where: 'query' | 'header'): Json[] {
   return Object.entries(s.properties ?? {}).map(([name, property]) => ({ name, in: where, required: !!s.required?.includes(name), schema: property }));
 }
 
+/** The query parameters a route's QuerySpec accepts, as parseQuery reads them. */
+function queryParameters(spec: QuerySpec | undefined): Json[] {
+  if (!spec) return [];
+  const param = (name: string, schema: Json, description: string) => ({ name, in: 'query', required: false, schema, description });
+  const parameters = Object.entries(spec.fields ?? {}).map(([type, names]) =>
+    param(`fields[${type}]`, { type: 'string' }, `Sparse fieldset: a comma-separated list of ${names.join(', ')}.`));
+  if (spec.include) parameters.push(param('include', { type: 'string' }, `Comma-separated: ${spec.include.join(', ')}.`));
+  if (spec.filter) {
+    const forms = Object.entries(spec.filter).map(([field, op]) => `${op}(${field},…)`);
+    parameters.push(param('filter', { type: 'string' }, `Filters joined by commas or and(…): ${forms.join(', ')}.`));
+  }
+  if (spec.sort) parameters.push(param('sort', { type: 'string', enum: ['created', '-created'] }, 'Order by creation time.'));
+  if (spec.page?.pageSize) parameters.push(param('page[size]', { type: 'integer', minimum: 1, maximum: 100, default: 100 }, 'Resources per page.'));
+  if (spec.page) parameters.push(param('page[cursor]', { type: 'string' }, 'The cursor of links.next or links.prev.'));
+  return parameters;
+}
+
 function responsesOf(schema: FastifySchema, successType: string): Json {
   const declared = schema.response as Record<string, Json> | undefined;
   const responses: Json = {};
@@ -89,6 +107,7 @@ function operationObject(route: CollectedRoute, operationId: string): Json {
   const parameters = [
     ...names.map((name) => ({ name, in: 'path', required: true, schema: params.properties?.[name] ?? { type: 'string' } })),
     ...objectParameters(schema.querystring, 'query'),
+    ...queryParameters(config?.query),
     ...objectParameters(schema.headers, 'header'),
   ];
   const op = config?.operation;

@@ -13,6 +13,7 @@ import { SqliteStore } from '../../src/store/sqlite.ts';
 
 export interface InProcessApp {
   app: FastifyInstance;
+  store: SqliteStore;
   close(): Promise<void>;
 }
 
@@ -25,6 +26,7 @@ export async function inProcessApp(env: NodeJS.ProcessEnv = {}): Promise<InProce
   await app.ready();
   return {
     app,
+    store,
     async close() {
       await app.close();
       await store.close();

@@ -45,7 +45,7 @@ export function registerBackInStock(app: FastifyInstance, store: Store, clock: C
     config: { operation: operation('create_back_in_stock_subscription') },
     schema: { body },
   }, async (request, reply) => {
-    parseQuery(request, {});
+    parseQuery(request);
     const subscription = toSubscription(request.body.data, clock.now().toISOString());
     if ('ok' in subscription) raise(subscription);
     else raise(await store.transact(request.account, [{ kind: 'variant', externalId: subscription.variant }], (state) => subscribe(state, subscription)));

@@ -98,10 +98,10 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
     : { fields: { ...jobFields, ...fieldsOf(kind.resource) }, include: [kind.listName] };
 
   app.post<{ Body: { data: { attributes: Record<string, { data: ResourceInput[] }> } } }>(`/api/${kind.path}`, {
-    config: { operation: operation(kind.operations.create) },
+    config: { operation: operation(kind.operations.create), query: { fields: jobFields } },
     schema: { body: jobDocument(kind.type, kind.listName, resourceObject) },
   }, async (request, reply) => {
-    const query = parseQuery(request, { fields: jobFields });
+    const query = parseQuery(request);
     const inputs = request.body.data.attributes[kind.listName].data;
     checkPayload(kind, inputs);
     const pace = (await store.accountJobPace(request.account)) as Pace | undefined;
@@ -123,9 +123,9 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
   });
 
   app.get<{ Params: { job_id: string } }>(`/api/${kind.path}/:job_id`, {
-    config: { operation: operation(kind.operations.get) },
+    config: { operation: operation(kind.operations.get), query: getSpec },
   }, async (request, reply) => {
-    const query = parseQuery(request, getSpec);
+    const query = parseQuery(request);
     const base = baseUrl(request);
     const fields = query.fields.get(kind.type);
     const cacheKey = query.include.size ? undefined : FinishedJobCache.key({ account: request.account, base, type: kind.type, id: request.params.job_id, fields });
@@ -139,8 +139,9 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
     return send(reply, 200, documentOf(data, requestLink(request)));
   });
 
-  app.get(`/api/${kind.path}`, { config: { operation: operation(kind.operations.list) } }, async (request, reply) => {
-    const query = parseQuery(request, { fields: jobFields, filter: { status: 'equals' }, page: { pageSize: false } });
+  const listSpec: QuerySpec = { fields: jobFields, filter: { status: 'equals' }, page: { pageSize: false } };
+  app.get(`/api/${kind.path}`, { config: { operation: operation(kind.operations.list), query: listSpec } }, async (request, reply) => {
+    const query = parseQuery(request);
     const page = await store.listJobs(request.account, kind.type, query.filters, { ...query.page, size: 100 }, clock.now().toISOString());
     const base = baseUrl(request);
     return send(reply, 200, { data: page.rows.map((job) => renderJob(base, kind, job, query.fields.get(kind.type))), links: listLinks(request, page) });

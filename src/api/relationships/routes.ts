@@ -75,14 +75,14 @@ function register(app: FastifyInstance, store: Store, rel: Relationship): void {
     return externalId;
   }
 
-  app.get<Params>(`${base}/${rel.name}`, { config: { operation: operation(rel.operations.related) } }, async (request, reply) => {
-    const query = parseQuery(request, relatedSpec);
+  app.get<Params>(`${base}/${rel.name}`, { config: { operation: operation(rel.operations.related), query: relatedSpec } }, async (request, reply) => {
+    const query = parseQuery(request);
     const id = await ownerId(request.account, request.params.id);
     return send(reply, 200, await listDocument(request, store, rel.target, query, [rel.scope(id)]));
   });
 
-  app.get<Params>(`${base}/relationships/${rel.name}`, { config: { operation: operation(rel.operations.ids) } }, async (request, reply) => {
-    const query = parseQuery(request, idsSpec);
+  app.get<Params>(`${base}/relationships/${rel.name}`, { config: { operation: operation(rel.operations.ids), query: idsSpec } }, async (request, reply) => {
+    const query = parseQuery(request);
     const id = await ownerId(request.account, request.params.id);
     const page = await store.listResources(request.account, rel.target.kind, [rel.scope(id), ...query.filters], query.page);
     const data = page.rows.map((row) => ({ type: rel.target.type, id: compoundId(row.externalId) }));
@@ -100,7 +100,7 @@ function register(app: FastifyInstance, store: Store, rel: Relationship): void {
       config: { operation: operation(op) },
       schema: { body: linkageSchema(rel.target.type) },
     }, async (request, reply) => {
-      parseQuery(request, {});
+      parseQuery(request);
       const id = requireExternalId(rel.owner, request.params.id);
       const others = request.body.data.map((d, i) => {
         const externalId = externalIdOf(d.id);

@@ -36,10 +36,10 @@ function registerResource(app: FastifyInstance, store: Store, clock: Clock, def:
   }
 
   app.post<{ Body: { data: ResourceInput } }>(collection, {
-    config: { operation: operation(`create_catalog_${one}`) },
+    config: { operation: operation(`create_catalog_${one}`), query: writeSpec },
     schema: { body: document(createResourceObject(def)) },
   }, async (request, reply) => {
-    const query = parseQuery(request, writeSpec);
+    const query = parseQuery(request);
     const input = request.body.data;
     const outcome = await store.transact(request.account, refsOf(def, input, 'create'), (state) =>
       createResource(state, def, input, clock.now().toISOString()));
@@ -47,8 +47,8 @@ function registerResource(app: FastifyInstance, store: Store, clock: Clock, def:
     return send(reply, 201, await single(request, outcome.row!, query));
   });
 
-  app.get<IdParams>(member, { config: { operation: operation(`get_catalog_${one}`) } }, async (request, reply) => {
-    const query = parseQuery(request, readSpec);
+  app.get<IdParams>(member, { config: { operation: operation(`get_catalog_${one}`), query: readSpec } }, async (request, reply) => {
+    const query = parseQuery(request);
     const externalId = requireExternalId(def, request.params.id);
     const row = await store.getResource(request.account, def.kind, externalId);
     if (!row) throw notFound(`There is no ${def.type} with id '${request.params.id}'.`);
@@ -56,10 +56,10 @@ function registerResource(app: FastifyInstance, store: Store, clock: Clock, def:
   });
 
   app.patch<IdParams & { Body: { data: ResourceInput } }>(member, {
-    config: { operation: operation(`update_catalog_${one}`) },
+    config: { operation: operation(`update_catalog_${one}`), query: writeSpec },
     schema: { body: document(updateResourceObject(def)) },
   }, async (request, reply) => {
-    const query = parseQuery(request, writeSpec);
+    const query = parseQuery(request);
     requireExternalId(def, request.params.id);
     const input = request.body.data;
     if (input.id !== request.params.id) throw conflict(`data.id '${input.id}' does not match the id in the URL.`, { pointer: '/data/id' });
@@ -71,7 +71,7 @@ function registerResource(app: FastifyInstance, store: Store, clock: Clock, def:
   });
 
   app.delete<IdParams>(member, { config: { operation: operation(`delete_catalog_${one}`) } }, async (request, reply) => {
-    parseQuery(request, {});
+    parseQuery(request);
     requireExternalId(def, request.params.id);
     const input: ResourceInput = { type: def.type, id: request.params.id };
     const outcome = await store.transact(request.account, refsOf(def, input, 'delete'), (state) => deleteResource(state, def, input));
@@ -79,8 +79,8 @@ function registerResource(app: FastifyInstance, store: Store, clock: Clock, def:
     return reply.code(204).send();
   });
 
-  app.get(collection, { config: { operation: operation(`get_catalog_${many}`) } }, async (request, reply) => {
-    return send(reply, 200, await listDocument(request, store, def, parseQuery(request, listSpec), []));
+  app.get(collection, { config: { operation: operation(`get_catalog_${many}`), query: listSpec } }, async (request, reply) => {
+    return send(reply, 200, await listDocument(request, store, def, parseQuery(request), []));
   });
 }
 
