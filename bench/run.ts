@@ -19,7 +19,9 @@ import Database from 'better-sqlite3';
 import { ROOT, startListening, stop, storeBytes, type Running } from './procs.ts';
 import { render, mb, type Target } from './report.ts';
 import { bulkUpdate, createItem, getItem, getJob, journalCost, listItems, measured, type BenchConfig, type Ctx, type Row } from './scenarios.ts';
+import { loadCursors } from '../src/http/cursors.ts';
 import { DEFAULT_ACCOUNT } from '../src/keys.ts';
+import { SqliteStore } from '../src/store/sqlite.ts';
 import { seed, storeKey } from './seed.ts';
 
 const KEY = `pk_benchloopbackonly${'0'.repeat(20)}`;
@@ -89,7 +91,10 @@ async function prepareStore(items: number): Promise<string> {
 }
 
 /** The cursor of page 1,000 of the published list (or the deepest page of a small store). */
-function deepCursor(dbPath: string): { page: number; cursor: string; published: number } {
+async function deepCursor(dbPath: string): Promise<{ page: number; cursor: string; published: number }> {
+  // Sealed with the store's own secret, as the server seals the cursors it issues.
+  const store = new SqliteStore(dbPath);
+  const cursors = await loadCursors(store).finally(() => store.close());
   const db = new Database(dbPath, { fileMustExist: true });
   try {
     const where = `account = '${DEFAULT_ACCOUNT}' AND kind = 'item' AND published = 1`;
@@ -97,7 +102,7 @@ function deepCursor(dbPath: string): { page: number; cursor: string; published: 
     const page = Math.min(1000, Math.floor(published / 100));
     if (page < 2) throw new Error(`bench: the store has too few published items (${published}) for a deep page`);
     const seq = db.prepare(`SELECT seq FROM resources WHERE ${where} ORDER BY seq LIMIT 1 OFFSET ?`).pluck().get((page - 1) * 100 - 1) as number;
-    return { page, published, cursor: Buffer.from(JSON.stringify({ s: seq, d: 'n' })).toString('base64url') };
+    return { page, published, cursor: cursors.encode(DEFAULT_ACCOUNT, { seq, direction: 'next' }) };
   } finally {
     db.close();
   }
@@ -148,7 +153,7 @@ async function main(): Promise<number> {
     if (tsc.status !== 0) throw new Error('bench: the build failed');
   }
   const dbPath = await prepareStore(cfg.items);
-  const deep = deepCursor(dbPath);
+  const deep = await deepCursor(dbPath);
   const storeAtStart = storeBytes(dbPath);
 
   console.error('bench: start-up time, 3 starts');

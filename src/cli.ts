@@ -1,36 +1,47 @@
 #!/usr/bin/env node
-// Commands: serve (API and job worker), worker (jobs only), keys (create, list, revoke), migrate, tail (live journal).
+// Commands: serve (API and job worker), worker (jobs only), keys (create, list, revoke), migrate,
+// export and import (fixtures), exec (run a command against a fresh server), tail (the live journal).
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DEFAULT_ACCOUNT, createKey, ensureConfiguredKey, parseScopes } from './keys.js';
 import { JobEngine } from './jobs/engine.js';
 import { sweepExpiredJobs } from './jobs/expiry.js';
-import { systemClock } from './clock.js';
-import { redisLimiters } from './http/rate-limit-redis.js';
-import { buildServer } from './server.js';
+import { exportCatalog } from './fixtures/format.js';
+import { importFile, ImportFileError, isCsv } from './fixtures/file.js';
+import { execCommand } from './library/exec.js';
 import { TailError, tail } from './journal/tail.js';
+import { buildWorkerHttp } from './ops/worker-http.js';
+import { progressBar } from './progress.js';
+import { openClock, startServer } from './start.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
-import pino from 'pino';
+import { createLogger } from './ops/logger.js';
+import type { Logger } from 'pino';
 
 const USAGE = `usage: catalog-server <command>
   serve [--no-worker]     serve the API (and run bulk jobs unless --no-worker)
-  worker                  run bulk jobs only
+  worker [--metrics-port N]
+                          run bulk jobs only (and serve /metrics, /healthz, /readyz on port N)
   keys create [--account NAME] [--scopes catalogs:read,catalogs:write,profiles:write]
   keys list
   keys revoke <id>
   migrate                 apply database migrations and exit
+  export [--account NAME]               print the account's catalog as a fixture document (JSON)
+  import <file.json|file.csv> [--account NAME]
+                          import a fixture document or a CSV product feed, all or nothing
+  exec -- <command> [args...]
+                          run a command against a server on a fresh in-memory database
+                          (KLAVIYO_BASE_URL, KLAVIYO_API_KEY, CATALOG_ADMIN_TOKEN set); exits with its status
   tail [--url URL] [--key KEY] [--operation ID] [--method M] [--path-prefix P] [--status N] [--status-class 5xx] [--json]
                           print the requests of KEY's account as the server journals them (KEY: a full-access key,
                           default CATALOG_API_KEY; URL default CATALOG_URL or http://127.0.0.1:PORT)
-Environment: PORT, HOST, DATABASE_URL, PG_POOL_SIZE, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, CATALOG_JOB_PACE, CATALOG_JOB_PACE_SCALE, CATALOG_CONTROLS, CATALOG_JOURNAL, CATALOG_JOURNAL_SIZE, LOG_LEVEL,
+Environment: PORT, HOST, DATABASE_URL, PG_POOL_SIZE, CATALOG_API_KEY, CATALOG_RATE_LIMITS, CATALOG_PUBLIC_URL, REDIS_URL, CATALOG_JOB_PACE, CATALOG_JOB_PACE_SCALE, CATALOG_CONTROLS,
+  CATALOG_JOURNAL, CATALOG_JOURNAL_SIZE, CATALOG_CONSOLE, CATALOG_STREAM_POLL_MS, LOG_LEVEL, LOG_FORMAT,
   CATALOG_REQUEST_TIMEOUT_MS, CATALOG_IDLE_TIMEOUT_MS, CATALOG_KEEP_ALIVE_TIMEOUT_MS, CATALOG_MAX_CONNECTIONS,
-  CATALOG_KEY_CACHE_MS, CATALOG_AUTH_FAILURES_PER_MINUTE (see README)`;
+  CATALOG_KEY_CACHE_MS, CATALOG_AUTH_FAILURES_PER_MINUTE, CATALOG_ADMIN_TOKEN, CATALOG_SEED (see README)`;
 
-/** How long SIGTERM waits for requests in flight before cutting the remaining connections. */
-const SHUTDOWN_GRACE_MS = 5_000;
-
-const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+/** Made from the configuration when a command starts. */
+let logger: Logger;
 
 /**
  * First start of a store that never had a key: make one full-access key and show it once. A store whose keys
@@ -62,41 +73,57 @@ function onSignals(stop: () => Promise<void>): void {
 }
 
 async function serve(config: Config, withWorker: boolean): Promise<void> {
-  const store = await openStore(config.databaseUrl);
-  await prepareKeys(config, store);
-  const clock = systemClock;
-  const engine = new JobEngine(store, { clock, log: logger, pollMs: config.jobPollMs });
-  const stopSweeping = sweepExpiredJobs(store, clock, logger);
-  // With REDIS_URL, every server process counts against the same limits; without it, each its own.
-  const redis = config.rateLimits && config.redisUrl ? redisLimiters(config.redisUrl, logger) : undefined;
-  const app = buildServer(config, { store, engine, clock, logger, limiters: redis?.factory });
-  // Stop accepting, finish in-flight requests, let the job batch in hand commit, then close the store.
-  onSignals(async () => {
-    // Requests in flight get a grace period; a connection still open after it (a client that opened one
-    // and never sent a request) must not keep the process alive.
-    setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
-    await app.close();
-    await engine.stop();
-    stopSweeping();
-    await redis?.close();
-    await store.close();
-  });
-  if (withWorker) engine.start();
-  const address = await app.listen({ port: config.port, host: config.host });
-  console.log(`klaviyo-catalog-server listening on ${address}${withWorker ? '' : ' (no job worker)'}`);
+  const server = await startServer(config, { logger, withWorker, prepare: (store) => prepareKeys(config, store) });
+  onSignals(server.stop);
+  console.log(`klaviyo-catalog-server listening on ${server.url}${withWorker ? '' : ' (no job worker)'}`);
+  if (config.console) console.log(`console: ${server.url}/console`);
 }
 
-async function worker(config: Config): Promise<void> {
+async function worker(config: Config, metricsPort: number | undefined): Promise<void> {
   const store = await openStore(config.databaseUrl);
-  const engine = new JobEngine(store, { clock: systemClock, log: logger, pollMs: config.jobPollMs });
-  const stopSweeping = sweepExpiredJobs(store, systemClock, logger);
+  const clock = await openClock(store, config, logger);
+  const engine = new JobEngine(store, { clock, log: logger, pollMs: config.jobPollMs });
+  const stopSweeping = sweepExpiredJobs(store, clock, logger);
+  const app = metricsPort === undefined ? undefined : buildWorkerHttp(config, { store, clock, logger });
   onSignals(async () => {
+    await app?.close();
     await engine.stop();
     stopSweeping();
+    clock.stop();
     await store.close();
   });
   engine.start();
-  console.log('klaviyo-catalog-server worker running');
+  const address = await app?.listen({ port: metricsPort, host: config.host });
+  console.log(`klaviyo-catalog-server worker running${address ? `; metrics on ${address}/metrics` : ''}`);
+}
+
+/** export and import: one account's catalog, to stdout or from a file. */
+async function fixtures(config: Config, command: 'export' | 'import', args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { account: { type: 'string' } } });
+  const account = values.account ?? DEFAULT_ACCOUNT;
+  if (command === 'import' && positionals.length !== 1) throw new ConfigError('usage: catalog-server import <file.json|file.csv> [--account NAME]');
+  if (command === 'export' && positionals.length) throw new ConfigError('usage: catalog-server export [--account NAME] > file.json');
+  const store = await openStore(config.databaseUrl);
+  try {
+    if (command === 'export') {
+      process.stdout.write(`${JSON.stringify(await exportCatalog(store, account), null, 2)}\n`);
+      return;
+    }
+    const [path] = positionals;
+    const clock = await openClock(store, config, logger);
+    clock.stop(); // one reading is enough for one import
+    // A bar on a terminal, for feeds large enough to take a moment; nothing in a pipe or a log.
+    const bar = isCsv(path) && process.stderr.isTTY ? progressBar(process.stderr, `reading ${path}`) : undefined;
+    let counts;
+    try {
+      counts = await importFile(store, account, path, clock.now().toISOString(), bar?.update);
+    } finally {
+      bar?.done();
+    }
+    console.log(`imported ${counts.items} items, ${counts.variants} variants and ${counts.categories} categories into account "${account}"`);
+  } finally {
+    await store.close();
+  }
 }
 
 async function keys(config: Config, args: string[]): Promise<void> {
@@ -159,18 +186,29 @@ async function tailCommand(config: Config, args: string[]): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const config = loadConfig();
+  logger = createLogger(config);
   switch (command) {
     case 'serve':
     case undefined: {
       const { values } = parseArgs({ args: rest, options: { 'no-worker': { type: 'boolean' } } });
       return serve(config, !values['no-worker']);
     }
-    case 'worker':
-      return worker(config);
+    case 'worker': {
+      const { values } = parseArgs({ args: rest, options: { 'metrics-port': { type: 'string' } } });
+      const port = values['metrics-port'];
+      if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) <= 65535)) throw new ConfigError(`--metrics-port must be a port number, got "${port}"`);
+      return worker(config, port === undefined ? undefined : Number(port));
+    }
     case 'keys':
       return keys(config, rest);
     case 'tail':
       return tailCommand(config, rest);
+    case 'export':
+    case 'import':
+      return fixtures(config, command, rest);
+    case 'exec':
+      process.exitCode = await execCommand(rest);
+      return;
     case 'migrate': {
       const store = await openStore(config.databaseUrl);
       await store.migrate();
@@ -184,6 +222,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  // Mistakes in the command or the input are explained in a line; anything else is shown whole.
+  console.error(err instanceof ConfigError || err instanceof ImportFileError ? err.message : err);
   process.exit(err instanceof ConfigError ? 2 : 1);
 });

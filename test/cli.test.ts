@@ -111,11 +111,19 @@ it('refuses bad configuration with a clear message and exit code 2', () => {
     [{ CATALOG_API_KEY: `pk_${'a'.repeat(31)}_` }, /CATALOG_API_KEY/],
     [{ CATALOG_REQUEST_TIMEOUT_MS: '0' }, /CATALOG_REQUEST_TIMEOUT_MS must be an integer/],
     [{ CATALOG_MAX_CONNECTIONS: 'many' }, /CATALOG_MAX_CONNECTIONS must be an integer/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+    [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT must be "json" or "pretty"/],
+    [{ CATALOG_ADMIN_TOKEN: 'has space' }, /CATALOG_ADMIN_TOKEN must be/],
+    [{ CATALOG_CONSOLE: 'yes' }, /CATALOG_CONSOLE must be "on" or "off", got "yes"/],
+    [{ CATALOG_STREAM_POLL_MS: '5' }, /CATALOG_STREAM_POLL_MS must be an integer from 10/],
   ] as const) {
     const r = spawnSync(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env }, encoding: 'utf8' });
     assert.equal(r.status, 2, JSON.stringify(env));
     assert.match(r.stderr, message);
   }
+  const port = spawnSync(process.execPath, [CLI, 'worker', '--metrics-port', '70000'], { env: { ...process.env, DATABASE_URL: 'sqlite::memory:' }, encoding: 'utf8' });
+  assert.equal(port.status, 2);
+  assert.match(port.stderr, /--metrics-port must be a port number/);
   const usage = spawnSync(process.execPath, [CLI, 'frobnicate'], { encoding: 'utf8' });
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /usage: catalog-server/);

@@ -1,9 +1,11 @@
 // Slow and greedy clients, on raw sockets: a body dribbled a byte at a time is cut off with a JSON:API 408, a
 // too-large body is answered 413 and the connection closed when the client stops sending, and connections
 // beyond the cap are refused while the ones within it keep working. Timeouts are made small through env.
+// A request that arrives while the server shuts down gets a JSON:API 503.
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, it } from 'node:test';
+import { assertDocument } from './support/documents.ts';
 import { http, REVISION, sqliteTarget, startServer, type RunningServer } from './support/server.ts';
 
 /** A socket to the server, collecting what it receives; `closed` resolves with it when the server closes. */
@@ -76,4 +78,57 @@ it('refuses connections beyond the cap and serves again once one closes', { time
   }
   assert.equal(status, 200);
   for (const c of held.slice(1)) c.socket.destroy();
+});
+
+/** Whether a new connection to `server` is refused (it has stopped listening). */
+function refused(server: RunningServer): Promise<boolean> {
+  const { port } = new URL(server.url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+/** The status lines, headers and bodies of the responses in `raw`, which carry Content-Length. */
+function responses(raw: string): { status: number; headers: string; body: any }[] {
+  const out = [];
+  let rest = raw;
+  while (rest.length) {
+    const end = rest.indexOf('\r\n\r\n');
+    const headers = rest.slice(0, end);
+    const length = Number(/content-length: (\d+)/i.exec(headers)?.[1] ?? 0);
+    const body = rest.slice(end + 4, end + 4 + length);
+    rest = rest.slice(end + 4 + length);
+    const status = Number(headers.slice(9, 12));
+    if (status !== 100) out.push({ status, headers, body: body ? JSON.parse(body) : undefined });
+  }
+  return out;
+}
+
+it('answers a request that arrives while the server shuts down with a JSON:API 503, after finishing the one in flight', { timeout: 15_000 }, async () => {
+  const closing = await startServer({ databaseUrl: await sqliteTarget.freshDatabaseUrl() });
+  const { socket, received, closed } = await open(closing);
+  const body = JSON.stringify({ data: { type: 'catalog-item', attributes: { external_id: 'IN-FLIGHT', title: 'T', description: 'D', url: 'u' } } });
+  // A request in flight keeps the connection open through the shutdown: its headers are in (the server has
+  // answered `100 Continue`), its body is not yet.
+  socket.write(head(closing, 'POST', '/api/catalog-items', ['Content-Type: application/vnd.api+json', `Content-Length: ${Buffer.byteLength(body)}`, 'Expect: 100-continue']));
+  while (!received().includes('100 Continue')) await new Promise((r) => setTimeout(r, 10));
+  const exit = closing.stop();
+  while (!(await refused(closing))) await new Promise((r) => setTimeout(r, 10));
+  // Shutting down: the body arrives, and a second request behind it on the same connection.
+  socket.write(body + head(closing, 'GET', '/api/catalog-items'));
+  const [inFlight, late] = responses(await closed);
+  assert.equal(inFlight.status, 201);
+  assert.equal(inFlight.body.data.id, '$custom:::$default:::IN-FLIGHT');
+  assert.equal(late.status, 503);
+  assert.match(late.headers, /content-type: application\/vnd\.api\+json/i);
+  assert.match(late.headers, /retry-after: 1/i);
+  assert.match(late.headers, /cache-control: no-store/i);
+  assertDocument(late.status, late.body);
+  assert.equal(late.body.errors[0].code, 'service_unavailable');
+  assert.equal(await exit, 0);
 });

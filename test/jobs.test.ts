@@ -95,6 +95,36 @@ await forEachStore('bulk update jobs', (target) => {
     assert.equal(bad.body.errors[0].source.parameter, 'include');
   });
 
+  it('reads a finished job the same through any spelling of a fieldset, each answer with its own links.self', async () => {
+    await createItems(server, ['FS1']);
+    const api = sdk(server.url, server.key);
+    const accepted = await api.bulkUpdateCatalogItems(updateJob([['FS1', { title: 'F' }], ['FS-MISSING', { title: 'F' }]]));
+    const jobId = accepted.body.data.id!;
+    await completed(server, jobId);
+    const path = `/api/catalog-item-bulk-update-jobs/${jobId}`;
+    const fields = (value: string) => `fields[catalog-item-bulk-update-job]=${encodeURIComponent(value)}`;
+    // Read twice each, so the second answer of each spelling comes from what the first one kept.
+    const spellings = [fields('status,failed_count'), fields('failed_count,status'), fields('failed_count,,,status,'), `${fields('status,failed_count')}&fields[catalog-item]=title`];
+    for (const query of [...spellings, ...spellings]) {
+      const res = await http(server, 'GET', `${path}?${query}`);
+      assert.equal(res.status, 200, query);
+      assert.deepEqual(res.body.data.attributes, { status: 'complete', failed_count: 1 }, query);
+      assert.equal(res.body.links.self, `${server.url}${path}?${new URLSearchParams(query)}`, query);
+      assert.equal(res.body.data.links.self, `${server.url}${path}/`);
+    }
+    // Other fieldsets, or none, are other documents.
+    const errorsOnly = await http(server, 'GET', `${path}?${fields('errors')}`);
+    assert.deepEqual(Object.keys(errorsOnly.body.data.attributes), ['errors']);
+    assert.equal(errorsOnly.body.data.attributes.errors[0].meta.id, id('FS-MISSING'));
+    for (let i = 0; i < 2; i++) {
+      const whole = await http(server, 'GET', path);
+      assert.equal(Object.keys(whole.body.data.attributes).length, 8);
+      assert.equal(whole.body.links.self, `${server.url}${path}`);
+    }
+    const none = await http(server, 'GET', `${path}?${fields('')}`);
+    assert.deepEqual(none.body.data.attributes, {});
+  });
+
   it('applies jobs that touch the same item in the order they were accepted', async () => {
     await createItems(server, ['ORD']);
     const api = sdk(server.url, server.key);

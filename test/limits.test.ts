@@ -2,9 +2,32 @@
 // backtracking), relationship arrays and attribute strings with a maximum, include=variants with a cap. Each is
 // a 400 with a pointer, or a bounded answer, never a server that stalls.
 import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import { forEachStore } from './support/targets.ts';
-import { http, startServer, type RunningServer } from './support/server.ts';
+import { eventually, http, startServer, type RunningServer } from './support/server.ts';
+
+/** A random character of 2, 3 or 4 bytes in UTF-8 (no surrogates): text that does not compress. */
+function randomWideChar(): string {
+  const ranges: [number, number][] = [[0x80, 0x7ff], [0x800, 0xd7ff], [0xe000, 0xfffd], [0x10000, 0x10ffff]];
+  const [lo, hi] = ranges[randomInt(ranges.length)];
+  return String.fromCodePoint(randomInt(lo, hi + 1));
+}
+
+/** `chars` random multi-byte characters. */
+const wide = (chars: number) => Array.from({ length: chars }, randomWideChar).join('');
+
+/** Random multi-byte text of exactly `bytes` bytes of UTF-8 (topped up with ASCII letters). */
+function wideOfBytes(bytes: number): string {
+  let s = '';
+  for (;;) {
+    const c = randomWideChar();
+    if (Buffer.byteLength(s + c) > bytes) break;
+    s += c;
+  }
+  while (Buffer.byteLength(s) < bytes) s += String.fromCharCode(97 + randomInt(26));
+  return s;
+}
 
 const id = (x: string) => `$custom:::$default:::${x}`;
 const item = (externalId: string, attributes: Record<string, unknown> = {}, relationships?: unknown) => ({
@@ -87,6 +110,67 @@ await forEachStore('limits', (target) => {
     const atLimits = await http(server, 'POST', '/api/catalog-items', item('AT-LIMITS', { title: 'x'.repeat(1_000), description: 'd'.repeat(100_000) }));
     assert.equal(atLimits.status, 201);
     assert.equal(atLimits.body.data.attributes.title.length, 1_000);
+  });
+
+  it('takes ids and SKUs of up to 1,000 bytes, linked together, and refuses longer ones anywhere with a 400 and a pointer', async () => {
+    // At the limit, on every index at once: an item and a category linked (their ids in one index entry, with
+    // the account), a variant of the item with a SKU of the same size, and the same through a bulk job.
+    const [itemId, categoryId, variantId, sku, jobItemId] = Array.from({ length: 5 }, () => wideOfBytes(1_000));
+    const category = await http(server, 'POST', '/api/catalog-categories', { data: { type: 'catalog-category', attributes: { external_id: categoryId, name: 'N' } } });
+    assert.equal(category.status, 201);
+    const linked = await http(server, 'POST', '/api/catalog-items', item(itemId, {}, { categories: { data: [{ type: 'catalog-category', id: id(categoryId) }] } }));
+    assert.equal(linked.status, 201);
+    const v = variant(variantId, itemId);
+    v.data.attributes.sku = sku;
+    assert.equal((await http(server, 'POST', '/api/catalog-variants', v)).status, 201);
+    const job = await http(server, 'POST', '/api/catalog-item-bulk-create-jobs', { data: { type: 'catalog-item-bulk-create-job', attributes: { items: { data: [
+      { ...item(jobItemId).data, relationships: { categories: { data: [{ type: 'catalog-category', id: id(categoryId) }] } } },
+    ] } } } });
+    assert.equal(job.status, 202);
+    const done = await eventually(async () => {
+      const res = await http(server, 'GET', `/api/catalog-item-bulk-create-jobs/${job.body.data.id}`);
+      return res.body.data.attributes.status === 'processing' ? undefined : res.body.data.attributes;
+    });
+    assert.deepEqual([done.status, done.completed_count, done.failed_count], ['complete', 1, 0]);
+    const items = await http(server, 'GET', `/api/catalog-categories/${encodeURIComponent(id(categoryId))}/relationships/items`);
+    assert.deepEqual(items.body.data.map((r: any) => r.id).sort(), [id(itemId), id(jobItemId)].sort());
+    const bySku = await http(server, 'GET', `/api/catalog-variants?filter=${encodeURIComponent(`equals(sku,${JSON.stringify(sku)})`)}`);
+    assert.deepEqual(bySku.body.data.map((r: any) => r.id), [id(variantId)]);
+
+    // Beyond it: ~1,975 random multi-byte characters (several kB), or one byte over, wherever an id or SKU goes.
+    const long = wide(1_975);
+    const oneOver = wideOfBytes(1_001);
+    const categories = (x: string) => ({ categories: { data: [{ type: 'catalog-category', id: id(x) }] } });
+    const cases: [string, string, unknown, string][] = [
+      ['POST', '/api/catalog-items', item(long), '/data/attributes/external_id'],
+      ['POST', '/api/catalog-items', item(oneOver), '/data/attributes/external_id'],
+      ['POST', '/api/catalog-items', item('SHORT', {}, categories(long)), '/data/relationships/categories/data/0/id'],
+      ['POST', '/api/catalog-variants', { data: { ...variant('SHORT', 'LI').data, attributes: { ...variant('SHORT', 'LI').data.attributes, sku: oneOver } } }, '/data/attributes/sku'],
+      ['POST', '/api/catalog-variants', variant('SHORT', long), '/data/relationships/item/data/id'],
+      ['PATCH', `/api/catalog-variants/${id('LV')}`, { data: { type: 'catalog-variant', id: id('LV'), attributes: { sku: long } } }, '/data/attributes/sku'],
+      ['PATCH', `/api/catalog-items/${id('LI')}`, { data: { type: 'catalog-item', id: id('LI'), attributes: {}, relationships: categories(long) } }, '/data/relationships/categories/data/0/id'],
+      ['POST', `/api/catalog-items/${id('LI')}/relationships/categories`, { data: [{ type: 'catalog-category', id: id(long) }] }, '/data/0/id'],
+      ['PATCH', `/api/catalog-categories/${id('LC')}/relationships/items`, { data: [{ type: 'catalog-item', id: id(oneOver) }] }, '/data/0/id'],
+      ['POST', '/api/catalog-categories', { data: { type: 'catalog-category', attributes: { external_id: 'SHORT', name: 'N' }, relationships: { items: { data: [{ type: 'catalog-item', id: id(long) }] } } } }, '/data/relationships/items/data/0/id'],
+      ['POST', '/api/catalog-item-bulk-create-jobs', { data: { type: 'catalog-item-bulk-create-job', attributes: { items: { data: [item('J-OK').data, item(long).data] } } } }, '/data/attributes/items/data/1/attributes/external_id'],
+      ['POST', '/api/catalog-item-bulk-create-jobs', { data: { type: 'catalog-item-bulk-create-job', attributes: { items: { data: [{ ...item('J-OK').data, relationships: categories(long) }] } } } }, '/data/attributes/items/data/0/relationships/categories/data/0/id'],
+      ['POST', '/api/catalog-item-bulk-update-jobs', { data: { type: 'catalog-item-bulk-update-job', attributes: { items: { data: [{ type: 'catalog-item', id: id('LI'), attributes: {}, relationships: categories(oneOver) }] } } } }, '/data/attributes/items/data/0/relationships/categories/data/0/id'],
+      ['POST', '/api/catalog-variant-bulk-update-jobs', { data: { type: 'catalog-variant-bulk-update-job', attributes: { variants: { data: [{ type: 'catalog-variant', id: id(long), attributes: {} }] } } } }, '/data/attributes/variants/data/0/id'],
+      ['POST', '/api/catalog-category-bulk-delete-jobs', { data: { type: 'catalog-category-bulk-delete-job', attributes: { categories: { data: [{ type: 'catalog-category', id: id(long) }] } } } }, '/data/attributes/categories/data/0/id'],
+      ['POST', '/api/back-in-stock-subscriptions', { data: { ...subscription('a@b.co').data, relationships: { variant: { data: { type: 'catalog-variant', id: id(long) } } } } }, '/data/relationships/variant/data/id'],
+    ];
+    for (const [method, path, body, pointer] of cases) {
+      const res = await http(server, method, path, body);
+      assert.equal(res.status, 400, `${method} ${path} ${pointer}`);
+      assert.equal(res.body.errors[0].code, 'invalid');
+      assert.deepEqual(res.body.errors[0].source, { pointer }, `${method} ${path}`);
+      assert.match(res.body.errors[0].detail, /bytes/);
+    }
+    // Reading an id that long is a plain lookup: not found.
+    assert.equal((await http(server, 'GET', `/api/catalog-items/${encodeURIComponent(id(oneOver))}`)).status, 404);
+    assert.equal((await http(server, 'DELETE', `/api/catalog-categories/${encodeURIComponent(id(oneOver))}`)).status, 404);
+    const jobs = await http(server, 'GET', '/api/catalog-item-bulk-create-jobs');
+    assert.equal(jobs.body.data.length, 1, 'no refused job was queued');
   });
 
   it('includes at most the first 100 variants of each item; the rest are listed through the item\'s variants', async () => {

@@ -89,11 +89,9 @@ it('tells each listener of its own account, until it stops listening', () => {
   const stop = journal.subscribe('a', (c) => heard.push(c.id));
   journal.append('a', capture(1));
   journal.append('b', capture(2));
-  assert.equal(journal.listenerCount('a'), 1);
   stop();
   journal.append('a', capture(3));
   assert.deepEqual(heard, ['req-1']);
-  assert.equal(journal.listenerCount('a'), 0);
 });
 
 it('draws the same fires and latencies from the same seed', () => {

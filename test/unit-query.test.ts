@@ -13,7 +13,7 @@ const ITEMS: QuerySpec = {
   page: { pageSize: true },
   sort: true,
 };
-const parse = (query: Record<string, unknown>, spec = ITEMS) => parseQuery({ query } as unknown as FastifyRequest, spec);
+const parse = (query: Record<string, unknown>, spec = ITEMS) => parseQuery({ query, routeOptions: { config: { query: spec } } } as unknown as FastifyRequest);
 const id = (x: string) => `$custom:::$default:::${x}`;
 
 function refused(query: Record<string, unknown>, parameter: string, detail?: RegExp): void {

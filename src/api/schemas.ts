@@ -1,12 +1,39 @@
 // Request and response JSON Schemas, derived from the resource tables in catalog/resources.ts.
 // Request schemas are compiled once by Fastify's Ajv; response schemas are what the tests hold every
 // response body to.
+import type { Ajv } from 'ajv';
+import { MAX_ID_BYTES } from '../catalog/ids.js';
 import { LIMITS, responseAttributeNames, updatableAttributeNames, type AttributeDef, type ResourceDef } from '../catalog/resources.js';
 
 type Schema = Record<string, unknown>;
 
+/** What `maxBytes` reports: the limit, as `maxLength` reports its own. */
+interface MaxBytesError {
+  keyword: 'maxBytes';
+  message: string;
+  params: { limit: number };
+}
+
+/**
+ * Ajv keyword `maxBytes`: at most this many bytes of UTF-8 (`maxLength` counts characters, and a character may
+ * take four bytes). Registered on Fastify's Ajv (server.ts) for every request schema, and on the fixture import's (fixtures/import.ts).
+ */
+export function maxBytesKeyword(ajv: Ajv): Ajv {
+  const validate = (limit: number, data: string): boolean => {
+    if (Buffer.byteLength(data) <= limit) return true;
+    const error: MaxBytesError = { keyword: 'maxBytes', message: `must NOT have more than ${limit} bytes`, params: { limit } };
+    validate.errors = [error];
+    return false;
+  };
+  validate.errors = [] as MaxBytesError[];
+  return ajv.addKeyword({ keyword: 'maxBytes', type: 'string', schemaType: 'number', errors: true, validate });
+}
+
+/** A compound id in a request: bounded in bytes like the external id inside it. */
+export const idSchema: Schema = { type: 'string', maxBytes: MAX_ID_BYTES };
+
 function attributeSchema(attr: AttributeDef, nullable: boolean): Schema {
-  const string: Schema = attr.maxLength ? { type: 'string', maxLength: attr.maxLength } : { type: 'string' };
+  const string: Schema = { type: 'string', ...(attr.maxLength && { maxLength: attr.maxLength }), ...(attr.maxBytes && { maxBytes: attr.maxBytes }) };
   const base: Schema = attr.type === 'string[]'
     ? { type: 'array', items: string, ...(attr.maxItems ? { maxItems: attr.maxItems } : {}) }
     : attr.type === 'string' ? { ...string } : { type: attr.type === 'object' ? 'object' : attr.type };
@@ -20,7 +47,7 @@ const object = (properties: Schema, required: string[] = []): Schema => ({
   type: 'object', properties, required, additionalProperties: false,
 });
 
-const identifier = (type: string): Schema => object({ type: { type: 'string', enum: [type] }, id: { type: 'string' } }, ['type', 'id']);
+const identifier = (type: string): Schema => object({ type: { type: 'string', enum: [type] }, id: idSchema }, ['type', 'id']);
 const toMany = (type: string): Schema => object({ data: { type: 'array', maxItems: LIMITS.related, items: identifier(type) } }, ['data']);
 const toOne = (type: string): Schema => object({ data: identifier(type) }, ['data']);
 
@@ -51,7 +78,7 @@ export function updateResourceObject(def: ResourceDef): Schema {
   const properties: Schema = {};
   for (const name of updatableAttributeNames(def)) properties[name] = attributeSchema(def.attributes[name], true);
   const rel = requestRelationships(def, 'update');
-  const props: Schema = { type: { type: 'string', enum: [def.type] }, id: { type: 'string' }, attributes: object(properties) };
+  const props: Schema = { type: { type: 'string', enum: [def.type] }, id: idSchema, attributes: object(properties) };
   if (rel) props.relationships = rel.schema;
   return object(props, ['type', 'id', 'attributes']);
 }
@@ -70,6 +97,38 @@ export function jobDocument(jobType: string, listName: string, resourceObject: S
       attributes: object({ [listName]: object({ data: { type: 'array', minItems: 1, maxItems: 100, items: resourceObject } }, ['data']) }, [listName]),
     }, ['type', 'attributes']),
   );
+}
+
+// ---- the fixture document (fixtures/format.ts), for the fixture import control, the CLI and CATALOG_SEED ----
+
+/** ISO 8601 with a time and an offset; fixtures/import.ts also checks that it names a real instant. */
+const ISO_TIME: Schema = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$' };
+
+/** One entry: the attributes a resource stores, flat, with its categories (items) or its item (variants) by external id. */
+function fixtureEntry(def: ResourceDef): Schema {
+  const properties: Schema = {};
+  const required: string[] = [];
+  for (const [name, attr] of Object.entries(def.attributes)) {
+    if (attr.createOnly) continue;
+    properties[name] = attributeSchema(attr, !!attr.nullable);
+    if (attr.required) required.push(name);
+  }
+  const externalId = { type: 'string', minLength: 1, maxBytes: LIMITS.idBytes };
+  if (def.kind === 'item') properties.categories = { type: 'array', maxItems: LIMITS.related, items: externalId };
+  if (def.kind === 'variant') {
+    properties.item = externalId;
+    required.push('item');
+  }
+  properties.created = ISO_TIME;
+  properties.updated = ISO_TIME;
+  return object(properties, required);
+}
+
+/** `{ data: { type: 'catalog-fixture', attributes: { categories?, items?, variants? } } }`. */
+export function fixtureDocument(defs: { categories: ResourceDef; items: ResourceDef; variants: ResourceDef }): Schema {
+  const lists: Schema = {};
+  for (const [list, def] of Object.entries(defs)) lists[list] = { type: 'array', items: fixtureEntry(def) };
+  return document(object({ type: { type: 'string', enum: ['catalog-fixture'] }, id: { type: 'string' }, attributes: object(lists) }, ['type', 'attributes']));
 }
 
 // ---- response schemas (what every response body must match) ----

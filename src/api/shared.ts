@@ -8,16 +8,12 @@ import type { Filter, ResourceRow } from '../catalog/model.js';
 import { ITEM, LIMITS, VARIANT, responseAttributeNames, type ResourceDef } from '../catalog/resources.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { baseUrl, listLinks } from '../http/jsonapi.js';
-import type { FilterOperator, ParsedQuery, QuerySpec } from '../http/query.js';
+import type { ParsedQuery, QuerySpec } from '../http/query.js';
+import { LIST_FILTERS } from '../catalog/filters.js';
 import type { Store } from '../store/store.js';
 import { renderResource } from './resources/serialize.js';
 
-/** Filters each list allows, as the spec lists them. */
-export const LIST_FILTERS: Record<string, Record<string, FilterOperator>> = {
-  item: { ids: 'any', 'category.id': 'equals', title: 'contains', published: 'equals' },
-  variant: { ids: 'any', 'item.id': 'equals', sku: 'equals', title: 'contains', published: 'equals' },
-  category: { ids: 'any', 'item.id': 'equals', name: 'contains' },
-};
+export { LIST_FILTERS };
 
 export const fieldsOf = (def: ResourceDef) => ({ [def.type]: ['id', ...responseAttributeNames(def)] });
 

@@ -100,7 +100,8 @@ function setLinks(state: CatalogState, def: ResourceDef, externalId: string, inp
   }
 }
 
-export function createResource(state: CatalogState, def: ResourceDef, input: ResourceInput, now: string, base = '/data'): Outcome {
+/** `created` differs from `now` only when a fixture restores a resource with its own timestamps. */
+export function createResource(state: CatalogState, def: ResourceDef, input: ResourceInput, now: string, base = '/data', created = now): Outcome {
   const problem = checkInput(input, base);
   if (problem) return problem;
   const given = input.attributes ?? {};
@@ -117,7 +118,7 @@ export function createResource(state: CatalogState, def: ResourceDef, input: Res
     attributes[name] = value === undefined ? null : value;
   }
   const parent = def.kind === 'variant' ? relationshipIds(input, 'item')![0] : null;
-  const row: ResourceRow = { kind: def.kind, externalId, attributes, parent, created: now, updated: now };
+  const row: ResourceRow = { kind: def.kind, externalId, attributes, parent, created, updated: now };
   state.insert(row);
   setLinks(state, def, externalId, input, false);
   return { ok: true, row };

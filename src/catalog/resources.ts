@@ -26,6 +26,8 @@ export interface AttributeDef {
   maxLength?: number;
   /** Most entries a string[] may have. */
   maxItems?: number;
+  /** Most bytes (UTF-8) a string may have, where what is stored is indexed (ids, SKUs). */
+  maxBytes?: number;
 }
 
 export interface ResourceDef {
@@ -57,6 +59,17 @@ export const LIMITS = {
   related: 100,
   /** variants rendered per item for include=variants (the rest through /catalog-items/{id}/variants) */
   includedVariantsPerItem: 100,
+  /**
+   * Bytes (UTF-8) of an external id or a SKU, on every store. Both are indexed, and PostgreSQL refuses an index
+   * entry over 2,704 bytes: a category link indexes an item id and a category id together with the account, and
+   * random text does not compress, so two ids of 1,000 bytes leave room for the account and the entry's overhead.
+   */
+  idBytes: 1_000,
+  /**
+   * Rows one list request reads at most for a contains(...) needle of 1 or 2 characters, which no trigram index
+   * can serve: a fraction of a millisecond of checking (the page may then hold fewer matches; links.next goes on).
+   */
+  shortNeedleScan: 2_000,
 } as const;
 
 const integration: AttributeDef = { type: 'string', nullable: true, enum: ['$custom'], default: '$custom', createOnly: true };
@@ -65,7 +78,7 @@ const optionalUrl: AttributeDef = { type: 'string', nullable: true, maxLength: L
 const shortText: AttributeDef = { type: 'string', required: true, maxLength: LIMITS.shortText };
 const longText: AttributeDef = { type: 'string', required: true, maxLength: LIMITS.longText };
 const url: AttributeDef = { type: 'string', required: true, maxLength: LIMITS.url };
-const externalId: AttributeDef = { type: 'string', required: true, immutable: true, nonEmpty: true };
+const externalId: AttributeDef = { type: 'string', required: true, immutable: true, nonEmpty: true, maxBytes: LIMITS.idBytes };
 const imageAttributes = {
   image_full_url: { ...optionalUrl, empty: '' },
   image_thumbnail_url: { ...optionalUrl, empty: '' },
@@ -101,7 +114,7 @@ export const VARIANT: ResourceDef = {
     catalog_type: catalog,
     title: shortText,
     description: longText,
-    sku: { type: 'string', required: true },
+    sku: { type: 'string', required: true, maxBytes: LIMITS.idBytes },
     inventory_policy: { type: 'integer', nullable: true, enum: [0, 1, 2], default: 0 },
     inventory_quantity: { type: 'number', required: true },
     price: { type: 'number', required: true },

@@ -6,7 +6,8 @@ import type { ResourceRef, ResourceRow } from './model.js';
 
 export type Write =
   | { op: 'insert'; row: ResourceRow }
-  | { op: 'update'; row: ResourceRow }
+  /** `before` is the row as it was read in this change, so a store can write only what differs. */
+  | { op: 'update'; row: ResourceRow; before: ResourceRow }
   /** Deleting an item also deletes its variants and category links; a category, its links. */
   | { op: 'delete'; kind: ResourceKind; externalId: string }
   | { op: 'link'; item: string; category: string }
@@ -69,8 +70,10 @@ export class CatalogState {
   }
 
   update(row: ResourceRow): void {
+    const before = this.get(row.kind, row.externalId);
+    if (!before) throw new Error(`${row.kind} ${row.externalId} does not exist and cannot be updated`);
     this.set(key(row.kind, row.externalId), row);
-    this.writes.push({ op: 'update', row });
+    this.writes.push({ op: 'update', row, before });
   }
 
   delete(kind: ResourceKind, externalId: string): void {

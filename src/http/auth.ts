@@ -53,9 +53,12 @@ export function registerAuth(app: FastifyInstance, store: Store, options: AuthOp
     return new ApiError(401, code, detail);
   }
 
+  app.decorate('forgetKeys', () => keys.clear());
+
   app.addHook('onRequest', async (request) => {
     const { operation: op, control } = request.routeOptions.config;
-    if (!op && !control) return;
+    // Server-wide controls carry the admin token instead (controls/admin-auth.ts).
+    if (!op && control !== 'account') return;
     const address = request.ip;
     const header = request.headers.authorization?.trim();
     const hash = header?.startsWith(PREFIX) ? hashKey(header.slice(PREFIX.length).trim()) : undefined;

@@ -2,7 +2,7 @@
 // (ours, Fastify's, schema validation) as `{"errors":[...]}` and never leaks a stack trace.
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isStoreUnavailable } from '../store/errors.js';
+import { isStoreUnavailable, UnstorableValueError } from '../store/errors.js';
 
 export interface ErrorSource {
   pointer?: string;
@@ -19,6 +19,32 @@ export interface ErrorObject {
   links?: { type: string };
   meta?: unknown;
 }
+
+/** The JSON Schema of every error answer (sendError), for the OpenAPI document. */
+export const ERROR_DOCUMENT_SCHEMA = {
+  type: 'object',
+  required: ['errors'],
+  properties: {
+    errors: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['id', 'status', 'code', 'title', 'detail'],
+        properties: {
+          id: { type: 'string', description: "The request's id (also sent as X-Request-Id)." },
+          status: { type: 'integer' },
+          code: { type: 'string' },
+          title: { type: 'string' },
+          detail: { type: 'string' },
+          source: { type: 'object', properties: { pointer: { type: 'string' }, parameter: { type: 'string' } } },
+          links: { type: 'object', properties: { type: { type: 'string' } } },
+          meta: {},
+        },
+      },
+    },
+  },
+};
 
 const TITLES: Record<string, string> = {
   invalid: 'Invalid input.',
@@ -52,9 +78,10 @@ export class ApiError extends Error {
     super(detail);
   }
 
-  toObject(): ErrorObject {
+  /** `id`: the request's id (request-id.ts), so that a user quoting an error's id names the request. */
+  toObject(id: string = randomUUID()): ErrorObject {
     const title = TITLES[this.code] ?? (this.status < 500 ? 'The request failed.' : TITLES.error);
-    const error: ErrorObject = { id: randomUUID(), status: this.status, code: this.code, title, detail: this.message };
+    const error: ErrorObject = { id, status: this.status, code: this.code, title, detail: this.message };
     if (this.source) error.source = this.source;
     return Object.assign(error, this.extra);
   }
@@ -90,6 +117,8 @@ export function fromValidation(errors: AjvError[]): ApiError {
       return invalid(`Must be of type ${String(e.params.type).replace(',', ' or ')}.`, { pointer: path || '/' });
     case 'minLength':
       return invalid('Must not be empty.', { pointer: path });
+    case 'maxBytes':
+      return invalid(`Must not exceed ${e.params.limit} bytes (UTF-8).`, { pointer: path });
     case 'maxItems':
       return invalid(`At most ${e.params.limit} resources are allowed.`, { pointer: path });
     case 'minItems':
@@ -100,14 +129,14 @@ export function fromValidation(errors: AjvError[]): ApiError {
 }
 
 /** Maps Fastify's own failures (body parsing, limits, routing) onto JSON:API errors. */
-function fromFastify(error: FastifyError): ApiError | undefined {
+function fromFastify(error: FastifyError, bodyLimit = 5 * 1024 * 1024): ApiError | undefined {
   switch (error.code) {
     case 'FST_ERR_BAD_URL':
       return invalid('The request path is not valid percent-encoded UTF-8.');
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return invalid('A segment of the request path is too long.');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError(413, 'payload_too_large', 'The request body must not exceed 5 MB.');
+      return new ApiError(413, 'payload_too_large', `The request body must not exceed ${bodyLimit / 1024 / 1024} MB.`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError(415, 'unsupported_media_type', 'Send the body as application/vnd.api+json or application/json.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -118,7 +147,8 @@ function fromFastify(error: FastifyError): ApiError | undefined {
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return invalid('The request body is not valid JSON.', { pointer: '/' });
   }
-  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+  // Other client errors Fastify raises; nothing else is trusted to set its own status.
+  if (error.code?.startsWith('FST_') && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return invalid(error.message);
   }
   return undefined;
@@ -132,7 +162,7 @@ export function prepareError(reply: FastifyReply, error: ApiError): Buffer {
   // On the raw response, because Fastify lowercases header names and Klaviyo sends `Retry-After` as written.
   for (const [name, value] of Object.entries(error.headers ?? {})) reply.raw.setHeader(name, value);
   reply.code(error.status).type('application/vnd.api+json');
-  return Buffer.from(JSON.stringify({ errors: [error.toObject()] }));
+  return Buffer.from(JSON.stringify({ errors: [error.toObject(reply.request.id)] }));
 }
 
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
@@ -165,7 +195,9 @@ function discardBody(request: FastifyRequest): Promise<void> {
  * Fastify's `frameworkErrors` option: failures it meets before routing (a path that is not valid
  * percent-encoding, a path parameter too long) rendered like every other error instead of Fastify's own body.
  */
-export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // No hook runs for these: the request id header (request-id.ts) is set here.
+  reply.header('X-Request-Id', request.id);
   return sendError(reply, fromFastify(error) ?? new ApiError(500, 'error', 'The server could not complete the request; it has been logged.'));
 }
 
@@ -187,8 +219,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     let apiError: ApiError | undefined;
     if (error instanceof ApiError) apiError = error;
+    else if (error instanceof UnstorableValueError) apiError = invalid(error.message);
     else if (error.validation) apiError = fromValidation(error.validation as AjvError[]);
-    else apiError = fromFastify(error);
+    else apiError = fromFastify(error, request.routeOptions.bodyLimit);
     if (!apiError && isStoreUnavailable(error)) {
       request.log.error({ err: error }, 'store unavailable');
       apiError = new ApiError(503, 'service_unavailable', 'The database is unavailable; retry shortly.', undefined, { 'Retry-After': '1' });

@@ -1,8 +1,8 @@
 // JSON:API rendering shared by every resource: absolute links, and the links of a paginated list.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PageResult } from '../catalog/model.js';
+import type { Cursor } from './cursors.js';
 import { hostOf } from './host.js';
-import { encodeCursor } from './query.js';
 
 export const JSONAPI = 'application/vnd.api+json';
 
@@ -59,13 +59,13 @@ export interface ListLinks {
 /** links of a page: self, and next/prev carrying cursors around the page's first and last rows (null at the ends). */
 export function listLinks(request: FastifyRequest, page: PageResult<unknown>): ListLinks {
   const query = new URL(request.url, 'http://h').searchParams;
-  const at = (cursor: string) => {
-    query.set('page[cursor]', cursor);
+  const at = (cursor: Cursor) => {
+    query.set('page[cursor]', request.server.cursors.encode(request.account, cursor));
     return linkFor(request, query);
   };
   return {
     self: linkFor(request, query),
-    next: page.hasNext && page.last !== undefined ? at(encodeCursor({ s: page.last, d: 'n' })) : null,
-    prev: page.hasPrev && page.first !== undefined ? at(encodeCursor({ s: page.first, d: 'p' })) : null,
+    next: page.hasNext && page.last !== undefined ? at({ seq: page.last, direction: 'next' }) : null,
+    prev: page.hasPrev && page.first !== undefined ? at({ seq: page.first, direction: 'prev' }) : null,
   };
 }

@@ -1,11 +1,13 @@
 // Query parameters of JSON:API lists and documents: sparse fieldsets, include, filter, sort and cursor
 // pages. Each route declares what it accepts; anything else is a 400 naming the parameter.
 import type { FastifyRequest } from 'fastify';
+import type { Cursor } from './cursors.js';
 import { externalIdOf, ID_FORM } from '../catalog/ids.js';
 import type { Filter, JobStatus, Page } from '../catalog/model.js';
+import type { FilterOperator } from '../catalog/filters.js';
 import { invalid } from './errors.js';
 
-export type FilterOperator = 'any' | 'equals' | 'contains';
+export type { FilterOperator };
 
 export interface QuerySpec {
   /** Sparse fieldsets: JSON:API type -> the names `fields[type]` may list. */
@@ -41,21 +43,10 @@ function list(name: string, value: string, allowed: readonly string[]): Set<stri
   return new Set(names);
 }
 
-interface Cursor {
-  /** sequence number to continue from */
-  s: number;
-  /** direction: n = rows after s, p = rows before s */
-  d: 'n' | 'p';
-}
-
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
 /**
  * The cursor in a page[cursor] value, as the SDKs send it: the official Node SDK sends the whole `links.next`
  * URL when that link is not https, and the Python and PHP SDKs cut the cursor out of the link with the `=`
- * before it. Our cursors are base64url, which never starts with `=`, so one leading `=` is safely dropped.
+ * before it. Our cursors are base64url (cursors.ts), which never starts with `=`, so one leading `=` is safely dropped.
  */
 function cursorText(raw: string): string {
   if (!/^https?:\/\//i.test(raw)) return raw.startsWith('=') ? raw.slice(1) : raw;
@@ -69,15 +60,11 @@ function cursorText(raw: string): string {
   return fromUrl;
 }
 
-function decodeCursor(raw: string): Cursor {
-  const value = cursorText(raw);
-  try {
-    const c = JSON.parse(Buffer.from(value, 'base64url').toString());
-    if (Number.isSafeInteger(c.s) && (c.d === 'n' || c.d === 'p')) return c;
-  } catch {
-    // fall through to the error below
-  }
-  throw invalid('page[cursor] is not a cursor this server issued; use links.next or links.prev.', { parameter: 'page[cursor]' });
+/** The position a page[cursor] value names; a cursor this deployment did not issue to this account is a 400. */
+function decodeCursor(request: FastifyRequest, raw: string): Cursor {
+  const cursor = request.server.cursors.decode(request.account, cursorText(raw));
+  if (!cursor) throw invalid('page[cursor] is not a cursor this server issued for this account; use links.next or links.prev.', { parameter: 'page[cursor]' });
+  return cursor;
 }
 
 // --- filter grammar: equals(f,v) any(f,[v,...]) contains(f,v), joined by commas or and(...) ---
@@ -232,7 +219,9 @@ function toFilter(call: Call, allowed: Record<string, FilterOperator>): Filter {
   throw invalid(`Filtering on '${call.field}' is not supported.`, { parameter: 'filter' });
 }
 
-export function parseQuery(request: FastifyRequest, spec: QuerySpec): ParsedQuery {
+/** The query of a request, read by the QuerySpec in its route's config (which the OpenAPI document lists too). */
+export function parseQuery(request: FastifyRequest): ParsedQuery {
+  const spec: QuerySpec = request.routeOptions.config.query ?? {};
   const query = request.query as Record<string, unknown>;
   const parsed: ParsedQuery = { fields: new Map(), include: new Set(), filters: [], page: { size: DEFAULT_PAGE_SIZE, descending: false } };
   for (const [name, raw] of Object.entries(query)) {
@@ -252,9 +241,9 @@ export function parseQuery(request: FastifyRequest, spec: QuerySpec): ParsedQuer
       if (!/^\d+$/.test(value) || size < 1 || size > 100) throw invalid('page[size] must be an integer from 1 to 100.', { parameter: 'page[size]' });
       parsed.page.size = size;
     } else if (name === 'page[cursor]' && spec.page) {
-      const cursor = decodeCursor(value);
-      if (cursor.d === 'n') parsed.page.after = cursor.s;
-      else parsed.page.before = cursor.s;
+      const cursor = decodeCursor(request, value);
+      if (cursor.direction === 'next') parsed.page.after = cursor.seq;
+      else parsed.page.before = cursor.seq;
     } else {
       throw invalid(`'${name}' is not a valid query parameter for this endpoint.`, { parameter: name });
     }

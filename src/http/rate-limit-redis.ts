@@ -4,10 +4,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { countRedisError } from '../ops/metrics.js';
 import type { LimiterFactory } from './rate-limit.js';
 
 export interface RedisLimiters {
   factory: LimiterFactory;
+  /** Resolves when Redis answers (readiness); fails at once while it is unreachable. */
+  ping(): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -22,6 +25,7 @@ export function redisLimiters(url: string, log: FastifyBaseLogger): RedisLimiter
   // an 'error' event from crashing the process.
   let down = false;
   client.on('error', (err) => {
+    countRedisError('connection');
     if (!down) log.warn({ err }, 'redis unreachable; rate limits are not enforced until it is back');
     down = true;
   });
@@ -32,6 +36,7 @@ export function redisLimiters(url: string, log: FastifyBaseLogger): RedisLimiter
   return {
     factory: (name, points, seconds) =>
       new RateLimiterRedis({ storeClient: client, rejectIfRedisNotReady: true, keyPrefix: `catalog-rl:${name}`, points, duration: seconds }),
+    ping: () => client.ping(),
     async close() {
       // quit() waits for a reply that never comes when Redis is down; disconnect() does not wait.
       if (client.status === 'ready') await client.quit().catch(() => client.disconnect());

@@ -4,6 +4,7 @@
 // both windows (`75, 75;w=1, 750;w=60`, as Klaviyo sends it) and Remaining/Reset describe the steady window.
 import type { FastifyInstance } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { countRateLimited, countRedisError } from '../ops/metrics.js';
 import { ApiError } from './errors.js';
 
 export type LimiterFactory = (name: string, points: number, seconds: number) => RateLimiterAbstract;
@@ -30,13 +31,17 @@ export function registerRateLimits(app: FastifyInstance, makeLimiter: LimiterFac
     return pair;
   }
 
-  async function consume(limiter: RateLimiterAbstract, account: string): Promise<RateLimiterRes | undefined> {
+  async function consume(operation: string, window: 'burst' | 'steady', limiter: RateLimiterAbstract, account: string): Promise<RateLimiterRes | undefined> {
     try {
       return await limiter.consume(account);
     } catch (err) {
-      if (err instanceof RateLimiterRes) throw throttled(Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
-      // The counter store is unreachable: serve the request rather than fail it (fail open). The store's
-      // client reports the outage itself, once; this would repeat it for every request.
+      if (err instanceof RateLimiterRes) {
+        countRateLimited(operation, window);
+        throw throttled(Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
+      }
+      // The counter store (Redis: memory counters never fail) is unreachable: serve the request rather than
+      // fail it (fail open). The store's client reports the outage itself, once; this would repeat it for every request.
+      countRedisError('command');
       app.log.debug({ err }, 'rate limiter unavailable; request allowed');
       return undefined;
     }
@@ -46,8 +51,8 @@ export function registerRateLimits(app: FastifyInstance, makeLimiter: LimiterFac
     const op = request.routeOptions.config.operation;
     if (!op || !request.account) return;
     const { burst, steady } = limitersFor(op.id, op.rateLimit.burst, op.rateLimit.steady);
-    await consume(burst, request.account);
-    const res = await consume(steady, request.account);
+    await consume(op.id, 'burst', burst, request.account);
+    const res = await consume(op.id, 'steady', steady, request.account);
     if (!res) return;
     reply.header('RateLimit-Limit', `${op.rateLimit.burst}, ${op.rateLimit.burst};w=1, ${op.rateLimit.steady};w=60`);
     reply.header('RateLimit-Remaining', res.remainingPoints);

@@ -3,14 +3,15 @@
 import type { FastifyInstance } from 'fastify';
 import { invalid } from './errors.js';
 
-const FORMAT = /^(\d{4})-(\d{2})-(\d{2})(\.[A-Za-z0-9]+)?$/;
+/** YYYY-MM-DD with an optional .suffix. */
+export const REVISION_FORMAT = /^(\d{4})-(\d{2})-(\d{2})(\.[A-Za-z0-9]+)?$/;
 
 export function revisionProblem(revision: string | undefined, today: Date): string | undefined {
   const todayText = today.toISOString().slice(0, 10);
   const oldest = new Date(Date.UTC(today.getUTCFullYear() - 2, today.getUTCMonth(), today.getUTCDate())).toISOString().slice(0, 10);
   const accepted = `a revision header of the form YYYY-MM-DD[.suffix] from ${oldest} to ${todayText}`;
   if (!revision) return `The revision header is required: send ${accepted}.`;
-  const m = FORMAT.exec(revision);
+  const m = REVISION_FORMAT.exec(revision);
   const date = m && new Date(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`);
   if (!m || !date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== `${m[1]}-${m[2]}-${m[3]}`) {
     return `'${revision}' is not a valid revision: send ${accepted}.`;

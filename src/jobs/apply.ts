@@ -69,14 +69,47 @@ export function applyNext(job: PendingJob, state: CatalogState, stamp: string): 
   }
 }
 
-/** Counts the next resource as failed for a reason outside the domain's rules (it could not be stored). */
-export function failNext(job: PendingJob): void {
+/**
+ * Counts the next resource as failed for a reason outside the domain's rules: it could not be stored, or a
+ * test control fails it with `detail`.
+ */
+export function failNext(job: PendingJob, detail?: string): void {
   const kind = kindOf(job);
   const i = nextIndex(job);
   const input = job.operations[i] as ResourceInput;
-  const detail = `The ${NOUN[kind.resource.kind]} with the id \`${compoundId(ownExternalId(kind, input))}\` could not be stored.`;
+  detail ??= `The ${NOUN[kind.resource.kind]} with the id \`${compoundId(ownExternalId(kind, input))}\` could not be stored.`;
   job.failedCount++;
   job.errors.push(jobError(kind, input, detail, `/data/attributes/${kind.listName}/data/${i}`));
+}
+
+/** A resource a control asked to fail is not one the job has still to apply. */
+export class NotPendingError extends Error {
+  constructor(readonly index: number, id: string) {
+    super(`'${id}' is not a resource this job has still to apply.`);
+  }
+}
+
+/**
+ * Fails the named resources of a job now, each with its detail, whatever their place in the job. Resources
+ * are applied in order from nextIndex, so the failed ones are moved to the front of those still to apply
+ * (a resource that is never applied has no effect to order) and counted there; the others keep their order.
+ * Throws NotPendingError, changing nothing, when one is not among the resources still to apply.
+ */
+export function failGiven(job: PendingJob, failures: { id: string; detail?: string }[]): void {
+  const kind = kindOf(job);
+  const from = nextIndex(job);
+  const pending = job.operations.slice(from) as ResourceInput[];
+  const chosen = failures.map(({ id }, i) => {
+    const at = pending.findIndex((input) => compoundId(ownExternalId(kind, input)) === id);
+    if (at < 0) throw new NotPendingError(i, id);
+    return at;
+  });
+  // Named twice: the second time it is no longer pending.
+  const twice = chosen.findIndex((at, i) => chosen.indexOf(at) !== i);
+  if (twice >= 0) throw new NotPendingError(twice, failures[twice].id);
+  const rest = pending.filter((_, at) => !chosen.includes(at));
+  job.operations = [...job.operations.slice(0, from), ...chosen.map((at) => pending[at]), ...rest];
+  for (const { detail } of failures) failNext(job, detail);
 }
 
 /** Ends the job: `complete` once every resource was tried, `cancelled` when not one of them could be applied. */

@@ -10,14 +10,22 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { PendingJob } from '../catalog/model.js';
 import { CatalogState } from '../catalog/state.js';
-import { isStoreUnavailable } from '../store/errors.js';
+import { ConcurrentChangeError, isStoreUnavailable } from '../store/errors.js';
 import type { JobBatch, Store } from '../store/store.js';
-import { applyNext, failNext, finish, isDone, nextIndex, remainingRefs } from './apply.js';
+import { applyNext, failGiven, failNext, finish, isDone, nextIndex, remainingRefs } from './apply.js';
 import { HeldResources, runnableJobs } from './order.js';
 import { MAX_JOBS_IN_PROGRESS } from './kinds.js';
+import { countJob, observeJobApply } from '../ops/metrics.js';
 
-/** What a control may do to an unfinished job (manual pace): release resources to apply, or cancel it. */
-export type JobStep = { action: 'apply'; count: number } | { action: 'complete' } | { action: 'cancel' };
+/**
+ * What a control may do to an unfinished job (manual pace): release resources to apply, fail given resources
+ * with given error details, or cancel it.
+ */
+export type JobStep =
+  | { action: 'apply'; count: number }
+  | { action: 'complete' }
+  | { action: 'fail'; errors: { id: string; detail?: string }[] }
+  | { action: 'cancel' };
 
 /**
  * A batch (one transaction) may take about this long. With SQLite it runs on the thread that serves requests,
@@ -38,6 +46,11 @@ const backoff = (attempts: number) => BACKOFF_MS[Math.min(attempts, BACKOFF_MS.l
 /** How a job that failed on its own ends: `cancelled` when not one of its resources was applied. */
 const endState = (job: PendingJob) => (job.completedCount === 0 ? 'cancelled' : 'complete');
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
+
+/** Counts the jobs a committed transaction finished (all of them were processing when it began). */
+function countFinished(jobs: PendingJob[]): void {
+  for (const job of jobs) if (job.status === 'complete' || job.status === 'cancelled') countJob(job.type, job.status);
+}
 
 /** How many of the job's remaining resources it may apply now. */
 function budget(job: PendingJob): number {
@@ -129,6 +142,7 @@ export class JobEngine {
           inHand = await this.chooseJobs(batch, now, limit);
           return this.runJobs(batch, inHand, now);
         });
+        countFinished(inHand);
         if (ran) return ran;
       } catch (err) {
         // The whole transaction failed: nothing of it happened. Other accounts go on; a job that keeps
@@ -167,6 +181,7 @@ export class JobEngine {
   private async runJob(batch: JobBatch, job: PendingJob, state: CatalogState, now: string): Promise<void> {
     const mark = state.mark();
     const before = progressOf(job);
+    const started = performance.now();
     try {
       await batch.savepoint(async () => {
         if (job.attempts >= MAX_ATTEMPTS) await this.applyEachAlone(batch, job, state, now);
@@ -179,10 +194,14 @@ export class JobEngine {
         await batch.saveJob(job);
       });
     } catch (err) {
+      // Not the job's doing: the batch is run again on fresh rows, without charging the job.
+      if (err instanceof ConcurrentChangeError) throw err;
       state.rollback(mark);
       restore(job, before);
       this.options.log.warn({ err, job: job.id, attempt: job.attempts + 1 }, 'job failed; will retry');
       await this.recordFailure(batch, job, err, now);
+    } finally {
+      observeJobApply(job.type, (performance.now() - started) / 1000);
     }
   }
 
@@ -198,6 +217,7 @@ export class JobEngine {
           await batch.write(state.writesSince(mark));
         });
       } catch (err) {
+        if (err instanceof ConcurrentChangeError) throw err;
         state.rollback(mark);
         restore(job, before);
         this.options.log.warn({ err, job: job.id, resource: nextIndex(job) }, 'job resource could not be stored');
@@ -236,13 +256,16 @@ export class JobEngine {
     await this.store.withJobQueue(account, async (batch) => {
       const current = (await batch.unfinishedJobs(SCAN_LIMIT)).find((j) => j.id === job.id);
       if (current) await this.recordFailure(batch, current, err, now);
-    }).catch((e) => this.options.log.error({ err: e, job: job.id }, 'could not record the failure of a job'));
+      return current;
+    }).then((current) => countFinished(current ? [current] : []), (e) => this.options.log.error({ err: e, job: job.id }, 'could not record the failure of a job'));
   }
 
   /**
    * Releases `count` more resources of an unfinished job (or all of them), and applies them at once unless an
-   * earlier job on the same resources is unfinished (then the engine does when it is); or cancels the job:
-   * what was applied stays, the rest never is. Returns the job as it stands; undefined if it is not unfinished.
+   * earlier job on the same resources is unfinished (then the engine does when it is); or fails given
+   * resources now (the job completes when they were its last); or cancels the job: what was applied stays,
+   * the rest never is. Returns the job as it stands; undefined if it is not unfinished. A `fail` naming a
+   * resource the job has not still to apply throws NotPendingError and changes nothing.
    */
   async step(account: string, jobId: string, step: JobStep): Promise<PendingJob | undefined> {
     for (;;) {
@@ -256,6 +279,13 @@ export class JobEngine {
           await batch.saveJob(job);
           return { job };
         }
+        if (step.action === 'fail') {
+          failGiven(job, step.errors);
+          if (isDone(job)) finish(job, now, 'complete');
+          await batch.saveOperations(job);
+          await batch.saveJob(job);
+          return { job };
+        }
         job.allowance = step.action === 'apply' ? step.count : null;
         job.runAfter = now;
         await batch.saveJob(job);
@@ -263,6 +293,7 @@ export class JobEngine {
         return { job };
       });
       if (result) {
+        countFinished(result.job ? [result.job] : []);
         this.notify(); // jobs waiting behind this one may run now
         return result.job;
       }

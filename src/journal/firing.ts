@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, 
 import type { Operation } from '../http/operations.js';
 import { ApiError, prepareError } from '../http/errors.js';
 import { throttled } from '../http/rate-limit.js';
+import { countFaultFired } from '../ops/metrics.js';
 import { captureAnswer, decodedPath, type FiredFault, type SentAnswer } from './entry.js';
 import { latencyOf, type FaultAction, type FaultRule, type FaultRules } from './faults.js';
 
@@ -73,6 +74,7 @@ export function faultFiring(app: FastifyInstance, rules: FaultRules): FaultHooks
     const rule = rules.fire(request.account, op.id, request.method, () => decodedPath(request.url));
     if (!rule) return done();
     request.fault = { rule: summary(rule), delayMs: latencyOf(rule), dropped: false };
+    countFaultFired(op.id, rule.action.type);
     if (rule.when === 'after') return done();
     const { action } = rule;
     switch (action.type) {

@@ -67,8 +67,4 @@ export class Journal {
       if (listening.size === 0 && this.listeners.get(account) === listening) this.listeners.delete(account);
     };
   }
-
-  listenerCount(account: string): number {
-    return this.listeners.get(account)?.size ?? 0;
-  }
 }

@@ -136,4 +136,30 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX resources_title_trigrams ON resources USING gin (title gin_trgm_ops);
     `,
   },
+  {
+    version: 5,
+    name: 'settings: values generated once per deployment (the page cursor secret)',
+    sql: () => `CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  },
+  {
+    version: 6,
+    name: 'reindex a title only when it changes',
+    // SQLite fires an UPDATE OF trigger whenever the column is in the SET list, changed or not, and every
+    // update sets title: re-indexing unchanged titles was most of a bulk update's cost.
+    sql: (d) => d === 'sqlite' ? `
+      DROP TRIGGER resources_title_update;
+      CREATE TRIGGER resources_title_update AFTER UPDATE OF title ON resources WHEN old.title IS NOT new.title BEGIN
+        INSERT INTO resources_title (resources_title, rowid, title) VALUES ('delete', old.seq, old.title);
+        INSERT INTO resources_title (rowid, title) VALUES (new.seq, new.title);
+      END;
+    ` : '',
+  },
+  {
+    version: 7,
+    name: 'test controls: per-account settings (the job pace)',
+    sql: () => `CREATE TABLE account_settings (account TEXT PRIMARY KEY, job_pace TEXT);`,
+  },
 ];
+
+/** The schema this version of the server needs: every migration up to this one applied. */
+export const LATEST_MIGRATION_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -7,18 +7,19 @@
 // large batch cannot exhaust PostgreSQL's lock table; lock_timeout and statement_timeout bound every wait.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { CatalogState, indexedColumns, type Write } from '../catalog/state.js';
-import type { ResourceInput } from '../catalog/changes.js';
+import { CatalogState, type Write } from '../catalog/state.js';
 import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
-import { MIGRATIONS } from './migrations.js';
+import { ConcurrentChangeError, UnstorableValueError } from './errors.js';
+import { LATEST_MIGRATION_VERSION, MIGRATIONS } from './migrations.js';
 import {
-  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, INSERT_JOB, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
-  jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
-  type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
+  ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
+  INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
+  changesLoadedRow, deleteAccountSql, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage, toPendingJob, toResource, writeSql,
+  type JobDbRow, type JobQueueDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
-import type { JobBatch, KeyRecord, Store } from './store.js';
+import type { CatalogDump, JobBatch, JobQueueEntry, KeyRecord, PoolStats, Store } from './store.js';
 
 /** First argument of the two-key advisory locks: one namespace per purpose, so their keys never collide. */
 export const LOCK = { migrations: 1, jobsOfAccount: 2, resource: 3, enqueue: 4 } as const;
@@ -40,27 +41,10 @@ function stripesOf(account: string, refs: ResourceRef[]): number[] {
   return [...stripes].map((stripe) => lockKey(`${account}\u0000${stripe}`)).sort((a, b) => a - b);
 }
 
-/**
- * Input PostgreSQL cannot store although SQLite can. Refused before it reaches the database, it is a client
- * error (400: the error handler honours `statusCode`), not a failed statement (500).
- */
-export class UnstorableValueError extends Error {
-  readonly statusCode = 400;
-}
-
-/** A B-tree index entry holds at most 2704 bytes; ids and SKUs are indexed together with the account. */
-const MAX_INDEXED_BYTES = 2000;
-
 const NUL = 'Text containing the character U+0000 cannot be stored.';
-const TOO_LONG = `Ids and SKUs must not exceed ${MAX_INDEXED_BYTES} bytes.`;
 
-const tooLong = (value: unknown) => typeof value === 'string' && Buffer.byteLength(value) > MAX_INDEXED_BYTES;
-
-/** The strings of a resource in a job's operations that end up in indexed columns. */
-function indexedStrings(input: ResourceInput): unknown[] {
-  const related = Object.values(input.relationships ?? {}).flatMap((r) => [r.data].flat().map((d) => d?.id));
-  return [input.id, input.attributes?.external_id, input.attributes?.sku, ...related];
-}
+/** Runs of one change that found a loaded row deleted under it (ConcurrentChangeError); the second sees it gone. */
+const MAX_CHANGE_ATTEMPTS = 3;
 
 function containsNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
@@ -85,7 +69,7 @@ async function run<R extends pg.QueryResultRow>(db: Queryable, sql: string, para
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
 
-  constructor(connectionString: string, poolSize: number) {
+  constructor(connectionString: string, private readonly poolSize: number) {
     this.pool = new pg.Pool({
       connectionString,
       max: poolSize,
@@ -144,6 +128,15 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 
+  async migrationsApplied(): Promise<boolean> {
+    const row = (await run<{ version: number | null }>(this.pool, LATEST_MIGRATION)).rows[0];
+    return Number(row.version) >= LATEST_MIGRATION_VERSION;
+  }
+
+  poolStats(): PoolStats {
+    return { max: this.poolSize, total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
   async findKeyByHash(hash: string): Promise<KeyRecord | undefined> {
     const row = (await run<KeyDbRow>(this.pool, 'SELECT * FROM api_keys WHERE hash = ?', [hash])).rows[0];
     return row && toKey(row);
@@ -166,6 +159,11 @@ export class PostgresStore implements Store {
 
   async countKeys(): Promise<number> {
     return Number((await run<{ n: string }>(this.pool, 'SELECT count(*) AS n FROM api_keys')).rows[0].n);
+  }
+
+  async ensureSetting(name: string, initial: string): Promise<string> {
+    await run(this.pool, INSERT_SETTING, [name, initial]);
+    return (await run<{ value: string }>(this.pool, GET_SETTING, [name])).rows[0].value;
   }
 
   async getResource(account: string, kind: ResourceKind, externalId: string): Promise<ResourceRow | undefined> {
@@ -199,34 +197,39 @@ export class PostgresStore implements Store {
   }
 
   async listResources(account: string, kind: ResourceKind, filters: Filter[], page: Page): Promise<PageResult<ResourceRow>> {
-    const q = resourceListSql('postgres', account, kind, filters, page);
-    return toPage((await run<ResourceDbRow>(this.pool, q.sql, q.params)).rows, q, page, toResource);
+    return readResourcePage('postgres', async (sql, params) => (await run<ResourceDbRow>(this.pool, sql, params)).rows, account, kind, filters, page);
   }
 
   private async apply(db: pg.PoolClient, account: string, writes: Write[]): Promise<void> {
     for (const w of writes) {
-      if ((w.op === 'insert' || w.op === 'update') && [w.row.externalId, w.row.parent, indexedColumns(w.row).sku].some(tooLong)) {
-        throw new UnstorableValueError(TOO_LONG);
-      }
-      for (const [sql, params] of writeSql(account, w)) await run(db, sql, params);
+      const [[sql, params], ...rest] = writeSql(account, w);
+      const changed = await run(db, sql, params);
+      if (changesLoadedRow(w) && changed.rowCount === 0) throw new ConcurrentChangeError();
+      for (const [more, moreParams] of rest) await run(db, more, moreParams);
     }
   }
 
   async transact<T>(account: string, refs: ResourceRef[], decide: (state: CatalogState) => T): Promise<T> {
-    return this.inTransaction(async (db) => {
-      await this.lockRefs(db, account, refs);
-      const state = new CatalogState(refs, await this.load(db, account, refs));
-      const result = decide(state);
-      await this.apply(db, account, state.writes);
-      return result;
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.inTransaction(async (db) => {
+          await this.lockRefs(db, account, refs);
+          const state = new CatalogState(refs, await this.load(db, account, refs));
+          const result = decide(state);
+          await this.apply(db, account, state.writes);
+          return result;
+        });
+      } catch (err) {
+        // A row it loaded was deleted meanwhile: decide again on what is there now (a 404, not a write to nothing).
+        if (!(err instanceof ConcurrentChangeError) || attempt === MAX_CHANGE_ATTEMPTS) throw err;
+      }
+    }
   }
 
   async enqueueJob(job: PendingJob, maxInProgress: number): Promise<boolean> {
     // Refused now rather than when the job runs: a job that cannot be stored would fail every batch it is
     // in, and hold up the account's queue for good.
     if (containsNul(job.operations)) throw new UnstorableValueError(NUL);
-    if ((job.operations as ResourceInput[]).some((input) => indexedStrings(input).some(tooLong))) throw new UnstorableValueError(TOO_LONG);
     return this.inTransaction(async (db) => {
       // Enqueues of one account count and insert one at a time, so the limit holds, and seq (taken inside the
       // lock) follows commit order: a worker never sees a job before an older one of the same account.
@@ -288,11 +291,53 @@ export class PostgresStore implements Store {
         saveJob: async (job) => {
           await run(db, SAVE_JOB, saveJobParams(job));
         },
+        saveOperations: async (job) => {
+          await run(db, SAVE_JOB_OPERATIONS, [JSON.stringify(job.operations), job.id]);
+        },
       });
     });
   }
 
   async deleteExpiredJobs(now: string): Promise<number> {
     return (await run(this.pool, DELETE_EXPIRED_JOBS, [now])).rowCount ?? 0;
+  }
+
+  async jobQueue(now: string): Promise<JobQueueEntry[]> {
+    return (await run<JobQueueDbRow>(this.pool, JOB_QUEUE, [now])).rows.map(toJobQueueEntry);
+  }
+
+  async deleteAccountData(account: string, options: { keys: boolean }): Promise<void> {
+    await this.inTransaction(async (db) => {
+      // Waits for a worker's batch of this account to commit, and keeps the next one out until this commits:
+      // no job of the account applies half before and half after the deletion.
+      await db.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK.jobsOfAccount, lockKey(account)]);
+      for (const sql of deleteAccountSql(options.keys)) await run(db, sql, [account]);
+    });
+  }
+
+  async dumpCatalog(account: string): Promise<CatalogDump> {
+    return this.inTransaction(async (db) => {
+      // One snapshot for both reads, so every link names resources of the same moment.
+      await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const resources = (await run<ResourceDbRow>(db, DUMP_RESOURCES, [account])).rows.map(toResource);
+      const links = (await run<CatalogDump['links'][number]>(db, DUMP_LINKS, [account])).rows;
+      return { resources, links };
+    });
+  }
+
+  async accountJobPace(account: string): Promise<string | undefined> {
+    return (await run<{ job_pace: string | null }>(this.pool, ACCOUNT_JOB_PACE, [account])).rows[0]?.job_pace ?? undefined;
+  }
+
+  async setAccountJobPace(account: string, pace: string | null): Promise<void> {
+    await run(this.pool, SET_ACCOUNT_JOB_PACE, [account, pace]);
+  }
+
+  async clockOffsetMs(): Promise<number> {
+    return Number((await run<{ value: string }>(this.pool, GET_SETTING, [CLOCK_OFFSET])).rows[0]?.value ?? 0);
+  }
+
+  async setClockOffsetMs(offsetMs: number): Promise<void> {
+    await run(this.pool, SET_SETTING, [CLOCK_OFFSET, String(offsetMs)]);
   }
 }

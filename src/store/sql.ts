@@ -1,6 +1,6 @@
 // SQL shared by both adapters: row mapping and the keyset-paginated list queries. Queries are written with
 // `?` placeholders; the PostgreSQL adapter numbers them.
-import type { ResourceKind } from '../catalog/resources.js';
+import { LIMITS, type ResourceKind } from '../catalog/resources.js';
 import { indexedColumns, type Write } from '../catalog/state.js';
 import type { Scope } from '../scopes.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRow } from '../catalog/model.js';
@@ -121,6 +121,9 @@ export const saveJobParams = (job: PendingJob) => [
   job.attempts, job.lastError, job.runAfter, job.allowance, job.status === 'processing' ? 1 : 0, job.id,
 ];
 
+export const INSERT_SETTING = 'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING';
+export const GET_SETTING = 'SELECT value FROM settings WHERE name = ?';
+
 export const UNFINISHED_JOBS = `SELECT * FROM jobs WHERE account = ? AND status = 'processing' ORDER BY seq LIMIT ?`;
 export const COUNT_UNFINISHED_JOBS = `SELECT count(*) AS n FROM jobs WHERE account = ? AND status = 'processing'`;
 export const ACCOUNTS_WITH_DUE_JOBS = `SELECT account FROM jobs WHERE status = 'processing' AND run_after <= ?
@@ -128,6 +131,41 @@ export const ACCOUNTS_WITH_DUE_JOBS = `SELECT account FROM jobs WHERE status = '
 export const NEXT_JOB_DUE = `SELECT min(run_after) AS due FROM jobs WHERE status = 'processing' AND run_after > ?`;
 export const GET_JOB = `SELECT ${JOB_COLUMNS} FROM jobs WHERE account = ? AND type = ? AND id = ? AND expires_at > ?`;
 export const DELETE_EXPIRED_JOBS = 'DELETE FROM jobs WHERE expires_at <= ?';
+/** Reads only unfinished jobs (a partial index): the cost follows the backlog, not the jobs kept for reading. */
+export const JOB_QUEUE = `SELECT type, count(*) AS n, min(CASE WHEN run_after <= ? THEN run_after END) AS oldest_due
+  FROM jobs WHERE status = 'processing' GROUP BY type`;
+export const LATEST_MIGRATION = 'SELECT max(version) AS version FROM schema_migrations';
+
+export interface JobQueueDbRow {
+  type: string;
+  n: number | string;
+  oldest_due: string | null;
+}
+
+export const toJobQueueEntry = (r: JobQueueDbRow) => ({ type: r.type, unfinished: Number(r.n), oldestDueAt: r.oldest_due });
+
+export const SAVE_JOB_OPERATIONS = 'UPDATE jobs SET operations = ? WHERE id = ?';
+
+/** What an account holds, each statement taking the account as its one parameter; with `keys`, its keys and settings too. */
+export function deleteAccountSql(keys: boolean): string[] {
+  const tables = ['item_categories', 'resources', 'back_in_stock_subscriptions', 'jobs', ...(keys ? ['account_settings', 'api_keys'] : [])];
+  return tables.map((table) => `DELETE FROM ${table} WHERE account = ?`);
+}
+
+export const DUMP_RESOURCES = 'SELECT * FROM resources WHERE account = ? ORDER BY seq';
+export const DUMP_LINKS = 'SELECT item, category FROM item_categories WHERE account = ? ORDER BY item_seq, category_seq';
+export const ACCOUNT_JOB_PACE = 'SELECT job_pace FROM account_settings WHERE account = ?';
+export const SET_ACCOUNT_JOB_PACE = `INSERT INTO account_settings (account, job_pace) VALUES (?, ?)
+  ON CONFLICT (account) DO UPDATE SET job_pace = excluded.job_pace`;
+/** A setting a control changes (the clock offset), where INSERT_SETTING keeps the first value. */
+export const SET_SETTING = 'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value';
+export const CLOCK_OFFSET = 'clock_offset_ms';
+
+/**
+ * Whether the first statement of `w` (see writeSql) changes the one row the change loaded and decided on: an
+ * update or a delete. When it changes no row, that row was deleted by another transaction in the meantime.
+ */
+export const changesLoadedRow = (w: Write) => w.op === 'update' || w.op === 'delete';
 
 /** The statements that carry out one write of a change, the same for both adapters, in order. */
 export function writeSql(account: string, w: Write): [string, unknown[]][] {
@@ -139,10 +177,14 @@ export function writeSql(account: string, w: Write): [string, unknown[]][] {
         JSON.stringify(w.row.attributes), w.row.created, w.row.updated]]];
     }
     case 'update': {
-      const c = indexedColumns(w.row);
-      return [[`UPDATE resources SET parent = ?, title = ?, sku = ?, published = ?, attributes = ?, updated = ?
-        WHERE account = ? AND kind = ? AND external_id = ?`, [w.row.parent, c.title, c.sku, c.published, JSON.stringify(w.row.attributes),
-        w.row.updated, account, w.row.kind, w.row.externalId]]];
+      // Only the indexed columns whose value changed are set: both databases rewrite index entries for the
+      // columns an UPDATE sets, changed or not, which was most of a bulk update's cost. (At most 16 shapes.)
+      const now = { parent: w.row.parent, ...indexedColumns(w.row) };
+      const was = { parent: w.before.parent, ...indexedColumns(w.before) };
+      const changed = (['parent', 'title', 'sku', 'published'] as const).filter((c) => now[c] !== was[c]);
+      const set = [...changed.map((c) => `${c} = ?`), 'attributes = ?', 'updated = ?'].join(', ');
+      return [[`UPDATE resources SET ${set} WHERE account = ? AND kind = ? AND external_id = ?`,
+        [...changed.map((c) => now[c]), JSON.stringify(w.row.attributes), w.row.updated, account, w.row.kind, w.row.externalId]]];
     }
     case 'delete': {
       const statements: [string, unknown[]][] = [['DELETE FROM resources WHERE account = ? AND kind = ? AND external_id = ?', [account, w.kind, w.externalId]]];
@@ -174,9 +216,12 @@ export function writeSql(account: string, w: Write): [string, unknown[]][] {
 /** PostgreSQL: a LIKE pattern matching `needle` anywhere, literally (the trigram index serves LIKE). */
 const likeAnywhere = (needle: string) => `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** SQLite: the trigram index finds substrings of 3 characters or more; shorter needles are checked row by row. */
+/** The trigram indexes find substrings of 3 characters or more; shorter needles are checked row by row. */
 const TRIGRAM = 3;
 const indexable = (needle: string) => [...needle].length >= TRIGRAM;
+
+type Contains = Filter & { contains: string };
+const isContains = (f: Filter): f is Contains => 'contains' in f;
 
 /** An FTS5 query for `needle` as one phrase: its trigrams, adjacent, which is the exact substring. */
 const phrase = (needle: string) => `"${needle.replaceAll('"', '""')}"`;
@@ -186,7 +231,7 @@ function contains(dialect: Dialect, needle: string, params: unknown[]): string {
     params.push(likeAnywhere(needle));
     return 'r.title LIKE ?';
   }
-  // Also the confirmation when the trigram index chose the rows (see resourceListSql): cheap, and exact.
+  // Also the confirmation when the trigram index chose the rows (see resourceSource): cheap, and exact.
   params.push(needle);
   return 'instr(r.title, ?) > 0';
 }
@@ -227,13 +272,28 @@ export interface ListSql {
 }
 
 /**
- * A keyset page: rows after (or before) a sequence number, one extra row to learn whether more follow.
- * `base` is the table with its fixed conditions, `seq` the column it is read in order of (an index's last
- * column): the cost does not grow with the page's position.
+ * What a list reads from: `base` is the table with its fixed conditions, `seq` the column it is read in order of
+ * (an index's last column), so that the cost of a page does not grow with its position.
  */
-function pageSql(columns: string, base: string, seq: string, baseParams: unknown[], conditions: string[], params: unknown[], page: Page): ListSql {
-  const where = [...conditions];
-  const all = [...baseParams, ...params];
+interface ListSource {
+  base: string;
+  seq: string;
+  baseParams: unknown[];
+  conditions: string[];
+  params: unknown[];
+}
+
+/** Whether `page` reads its rows in ascending order of seq (a forward page of sort=created, or a backward one of -created). */
+const ascending = (page: Page) => page.descending === (page.before !== undefined);
+
+/**
+ * A keyset page: rows after (or before) a sequence number, one extra row to learn whether more follow.
+ * `windowEnd` (see readResourcePage) stops the reading at that sequence number.
+ */
+function pageSql(columns: string, source: ListSource, page: Page, windowEnd?: number, limit = page.size + 1, offset = 0): ListSql {
+  const { base, seq } = source;
+  const where = [...source.conditions];
+  const all = [...source.baseParams, ...source.params];
   const backwards = page.before !== undefined;
   if (page.after !== undefined) {
     where.push(page.descending ? `${seq} < ?` : `${seq} > ?`);
@@ -242,9 +302,12 @@ function pageSql(columns: string, base: string, seq: string, baseParams: unknown
     where.push(page.descending ? `${seq} > ?` : `${seq} < ?`);
     all.push(page.before);
   }
-  const ascending = page.descending === backwards;
-  all.push(page.size + 1);
-  const sql = `SELECT ${columns} FROM ${base}${where.length ? ' AND ' + where.join(' AND ') : ''} ORDER BY ${seq} ${ascending ? 'ASC' : 'DESC'} LIMIT ?`;
+  if (windowEnd !== undefined) {
+    where.push(ascending(page) ? `${seq} <= ?` : `${seq} >= ?`);
+    all.push(windowEnd);
+  }
+  all.push(limit, offset);
+  const sql = `SELECT ${columns} FROM ${base}${where.length ? ' AND ' + where.join(' AND ') : ''} ORDER BY ${seq} ${ascending(page) ? 'ASC' : 'DESC'} LIMIT ? OFFSET ?`;
   return { sql, params: all, reversed: backwards };
 }
 
@@ -253,45 +316,90 @@ function linkFilter(kind: ResourceKind, filters: Filter[]): Filter | undefined {
   return filters.find((f) => (kind === 'item' && f.field === 'category.id') || (kind === 'category' && f.field === 'item.id'));
 }
 
-export function resourceListSql(dialect: Dialect, account: string, kind: ResourceKind, filters: Filter[], page: Page): ListSql {
+function resourceSource(dialect: Dialect, account: string, kind: ResourceKind, filters: Filter[]): ListSource {
   const params: unknown[] = [];
   const link = linkFilter(kind, filters) as { equals: string } | undefined;
   const conditions = filters.filter((f) => f !== link).map((f) => filterSql(dialect, kind, f, params));
-  const needle = filters.find((f): f is Filter & { contains: string } => 'contains' in f && indexable(f.contains));
+  const needle = filters.find((f): f is Contains => isContains(f) && indexable(f.contains));
   if (!link && dialect === 'sqlite' && needle) {
     // The trigram index yields matching rows in sequence order, so the page stops after page.size matches
     // instead of reading every row of the account.
-    return pageSql('r.*', 'resources_title f JOIN resources r ON r.seq = f.rowid WHERE resources_title MATCH ? AND r.account = ? AND r.kind = ?', 'f.rowid',
-      [phrase(needle.contains), account, kind], conditions, params, page);
+    return {
+      base: 'resources_title f JOIN resources r ON r.seq = f.rowid WHERE resources_title MATCH ? AND r.account = ? AND r.kind = ?', seq: 'f.rowid',
+      baseParams: [phrase(needle.contains), account, kind], conditions, params,
+    };
   }
-  if (!link) return pageSql('r.*', 'resources r WHERE r.account = ? AND r.kind = ?', 'r.seq', [account, kind], conditions, params, page);
+  if (!link) return { base: 'resources r WHERE r.account = ? AND r.kind = ?', seq: 'r.seq', baseParams: [account, kind], conditions, params };
   // The items of a category (or the categories of an item) are read from the link table's index, in the
   // related resources' order, rather than by scanning every resource for a link.
   const [mine, other] = kind === 'item' ? ['item', 'category'] : ['category', 'item'];
-  return pageSql('r.*', `item_categories l JOIN resources r ON r.seq = l.${mine}_seq WHERE l.account = ? AND l.${other} = ?`, `l.${mine}_seq`,
-    [account, link.equals], conditions, params, page);
+  return { base: `item_categories l JOIN resources r ON r.seq = l.${mine}_seq WHERE l.account = ? AND l.${other} = ?`, seq: `l.${mine}_seq`, baseParams: [account, link.equals], conditions, params };
+}
+
+export function resourceListSql(dialect: Dialect, account: string, kind: ResourceKind, filters: Filter[], page: Page, windowEnd?: number): ListSql {
+  return pageSql('r.*', resourceSource(dialect, account, kind, filters), page, windowEnd);
+}
+
+/**
+ * A contains(...) needle too short for the trigram index, unless an indexable one drives the reading: rows are
+ * then checked one by one, and a page of rare matches could read every row of the account.
+ */
+function shortNeedle(filters: Filter[]): Contains | undefined {
+  const needles = filters.filter(isContains);
+  return needles.some((f) => indexable(f.contains)) ? undefined : needles[0];
+}
+
+/**
+ * Reads a page of resources with `all` (the adapter's query function). With a short contains(...) needle, the
+ * page reads at most LIMITS.shortNeedleScan rows: a first query finds the sequence number at which that many
+ * rows (by the other filters) end, the second reads the matches up to there. A page cut short there holds fewer
+ * rows than asked for, possibly none, and its next link goes on from where the reading stopped.
+ */
+export async function readResourcePage(dialect: Dialect, all: (sql: string, params: unknown[]) => Promise<ResourceDbRow[]>,
+  account: string, kind: ResourceKind, filters: Filter[], page: Page): Promise<PageResult<ResourceRow>> {
+  const needle = shortNeedle(filters);
+  let windowEnd: number | undefined;
+  if (needle) {
+    const scan = LIMITS.shortNeedleScan;
+    const end = pageSql('r.seq AS seq', resourceSource(dialect, account, kind, filters.filter((f) => f !== needle)), page, undefined, 1, scan - 1);
+    const row = (await all(end.sql, end.params))[0];
+    windowEnd = row === undefined ? undefined : Number(row.seq);
+  }
+  const q = resourceListSql(dialect, account, kind, filters, page, windowEnd);
+  return toPage(await all(q.sql, q.params), q, page, toResource, windowEnd);
 }
 
 export function jobListSql(dialect: Dialect, account: string, type: string, filters: Filter[], page: Page, now: string): ListSql {
   const params: unknown[] = [];
   const conditions = filters.map((f) => filterSql(dialect, 'item', f, params));
-  return pageSql(JOB_COLUMNS.split(', ').map((c) => `r.${c}`).join(', '), 'jobs r WHERE r.account = ? AND r.type = ? AND r.expires_at > ?', 'r.seq', [account, type, now], conditions, params, page);
+  const source = { base: 'jobs r WHERE r.account = ? AND r.type = ? AND r.expires_at > ?', seq: 'r.seq', baseParams: [account, type, now], conditions, params };
+  return pageSql(JOB_COLUMNS.split(', ').map((c) => `r.${c}`).join(', '), source, page);
 }
 
 /**
  * Trims the extra row and orders a page for reading. A page reached through a cursor has rows behind it
- * (those the cursor came from), so it links back.
+ * (those the cursor came from), so it links back. A page whose reading stopped at `windowEnd` before it filled
+ * links on from there.
  */
-export function toPage<R extends { seq: number | string }, T>(rows: R[], q: ListSql, page: Page, map: (r: R) => T): PageResult<T> {
+export function toPage<R extends { seq: number | string }, T>(rows: R[], q: ListSql, page: Page, map: (r: R) => T, windowEnd?: number): PageResult<T> {
   const hasOtherSide = page.after !== undefined || page.before !== undefined;
   const more = rows.length > page.size;
+  const cut = !more && windowEnd !== undefined;
   const kept = more ? rows.slice(0, page.size) : rows;
   if (q.reversed) kept.reverse();
+  let first = kept.length ? Number(kept[0].seq) : undefined;
+  let last = kept.length ? Number(kept[kept.length - 1].seq) : undefined;
+  if (cut && q.reversed) first = windowEnd;
+  if (cut && !q.reversed) last = windowEnd;
+  // A page with no rows still links back (or on) to just beyond where its cursor pointed, in reading order.
+  const step = page.descending ? -1 : 1;
+  if (first === undefined && page.after !== undefined) first = page.after + step;
+  if (last === undefined && page.before !== undefined) last = page.before - step;
   return {
     rows: kept.map(map),
-    first: kept.length ? Number(kept[0].seq) : undefined,
-    last: kept.length ? Number(kept[kept.length - 1].seq) : undefined,
-    hasNext: q.reversed ? hasOtherSide : more,
-    hasPrev: q.reversed ? more : hasOtherSide,
+    first,
+    last,
+    hasNext: q.reversed ? hasOtherSide : more || cut,
+    hasPrev: q.reversed ? more || cut : hasOtherSide,
   };
 }

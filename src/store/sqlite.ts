@@ -9,14 +9,15 @@ import { LRUCache } from 'lru-cache';
 import { CatalogState, type Write } from '../catalog/state.js';
 import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
-import { MIGRATIONS } from './migrations.js';
+import { LATEST_MIGRATION_VERSION, MIGRATIONS } from './migrations.js';
 import {
-  ACCOUNTS_WITH_DUE_JOBS, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, GET_JOB, INSERT_JOB, NEXT_JOB_DUE, SAVE_JOB, UNFINISHED_JOBS,
-  jobListSql, jobParams, resourceListSql, saveJobParams, toJob, toKey, toPage, toPendingJob, toResource, writeSql,
-  type JobDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
+  ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
+  INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
+  deleteAccountSql, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage, toPendingJob, toResource, writeSql,
+  type JobDbRow, type JobQueueDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
-import type { JobBatch, KeyRecord, Store } from './store.js';
+import type { CatalogDump, JobBatch, JobQueueEntry, KeyRecord, Store } from './store.js';
 
 /**
  * The database holds every tenant's data and the key hashes: its folder (when we create it) and the file are
@@ -81,6 +82,15 @@ export class SqliteStore implements Store {
       unfinishedJobs: db.prepare(UNFINISHED_JOBS),
       saveJob: db.prepare(SAVE_JOB),
       deleteExpired: db.prepare(DELETE_EXPIRED_JOBS),
+      jobQueue: db.prepare(JOB_QUEUE),
+      latestMigration: db.prepare(LATEST_MIGRATION).pluck(),
+      saveOperations: db.prepare(SAVE_JOB_OPERATIONS),
+      dumpResources: db.prepare(DUMP_RESOURCES),
+      dumpLinks: db.prepare(DUMP_LINKS),
+      accountJobPace: db.prepare(ACCOUNT_JOB_PACE).pluck(),
+      setAccountJobPace: db.prepare(SET_ACCOUNT_JOB_PACE),
+      clockOffset: db.prepare(GET_SETTING).pluck(),
+      setSetting: db.prepare(SET_SETTING),
     };
   }
 
@@ -89,7 +99,13 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Writes still waiting for their group commit (an expiry sweep begun just before a stop) are committed first.
+    if (this.group.length && !this.db.inTransaction) this.commitGroup();
     this.db.close();
+  }
+
+  async migrationsApplied(): Promise<boolean> {
+    return Number(this.stmt.latestMigration.get()) >= LATEST_MIGRATION_VERSION;
   }
 
   async findKeyByHash(hash: string): Promise<KeyRecord | undefined> {
@@ -114,6 +130,11 @@ export class SqliteStore implements Store {
     return this.stmt.countKeys.get() as number;
   }
 
+  async ensureSetting(name: string, initial: string): Promise<string> {
+    this.db.prepare(INSERT_SETTING).run(name, initial);
+    return this.db.prepare(GET_SETTING).pluck().get(name) as string;
+  }
+
   async getResource(account: string, kind: ResourceKind, externalId: string): Promise<ResourceRow | undefined> {
     const row = this.stmt.resource.get(account, kind, externalId) as ResourceDbRow | undefined;
     return row && toResource(row);
@@ -133,8 +154,7 @@ export class SqliteStore implements Store {
   }
 
   async listResources(account: string, kind: ResourceKind, filters: Filter[], page: Page): Promise<PageResult<ResourceRow>> {
-    const q = resourceListSql('sqlite', account, kind, filters, page);
-    return toPage(this.prepared(q.sql).all(...q.params) as ResourceDbRow[], q, page, toResource);
+    return readResourcePage('sqlite', async (sql, params) => this.prepared(sql).all(...params) as ResourceDbRow[], account, kind, filters, page);
   }
 
   private prepared(sql: string): Database.Statement {
@@ -252,6 +272,9 @@ export class SqliteStore implements Store {
       saveJob: async (job) => {
         this.stmt.saveJob.run(...saveJobParams(job));
       },
+      saveOperations: async (job) => {
+        this.stmt.saveOperations.run(JSON.stringify(job.operations), job.id);
+      },
     };
     this.db.exec('BEGIN IMMEDIATE');
     try {
@@ -266,5 +289,40 @@ export class SqliteStore implements Store {
 
   async deleteExpiredJobs(now: string): Promise<number> {
     return this.commitInGroup(() => this.stmt.deleteExpired.run(now).changes);
+  }
+
+  async jobQueue(now: string): Promise<JobQueueEntry[]> {
+    return (this.stmt.jobQueue.all(now) as JobQueueDbRow[]).map(toJobQueueEntry);
+  }
+
+  async deleteAccountData(account: string, options: { keys: boolean }): Promise<void> {
+    // A job batch holds its transaction within one turn of the event loop, and commitInGroup waits for it.
+    await this.commitInGroup(() => {
+      for (const sql of deleteAccountSql(options.keys)) this.prepared(sql).run(account);
+    });
+  }
+
+  async dumpCatalog(account: string): Promise<CatalogDump> {
+    // Both reads run in the same turn of the event loop: nothing is written between them.
+    return {
+      resources: (this.stmt.dumpResources.all(account) as ResourceDbRow[]).map(toResource),
+      links: this.stmt.dumpLinks.all(account) as CatalogDump['links'],
+    };
+  }
+
+  async accountJobPace(account: string): Promise<string | undefined> {
+    return (this.stmt.accountJobPace.get(account) as string | null | undefined) ?? undefined;
+  }
+
+  async setAccountJobPace(account: string, pace: string | null): Promise<void> {
+    await this.commitInGroup(() => this.stmt.setAccountJobPace.run(account, pace));
+  }
+
+  async clockOffsetMs(): Promise<number> {
+    return Number(this.stmt.clockOffset.get(CLOCK_OFFSET) ?? 0);
+  }
+
+  async setClockOffsetMs(offsetMs: number): Promise<void> {
+    await this.commitInGroup(() => this.stmt.setSetting.run(CLOCK_OFFSET, String(offsetMs)));
   }
 }

@@ -17,9 +17,30 @@ export interface KeyRecord {
   revokedAt: string | null;
 }
 
+/** One kind's unfinished jobs, for metrics. */
+export interface JobQueueEntry {
+  type: string;
+  unfinished: number;
+  /** When the job of this kind that has waited longest for a worker fell due; null when none is due. */
+  oldestDueAt: string | null;
+}
+
+/** A connection pool's use at one moment. */
+export interface PoolStats {
+  max: number;
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+}
+
 export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Whether the database answers and has every migration this version knows: readiness. */
+  migrationsApplied(): Promise<boolean>;
+  /** The connection pool's use, for a store that has one (PostgreSQL). */
+  poolStats?(): PoolStats;
 
   findKeyByHash(hash: string): Promise<KeyRecord | undefined>;
   /** Inserts the key unless one with this hash exists; returns the stored record. */
@@ -28,6 +49,12 @@ export interface Store {
   revokeKey(id: number): Promise<boolean>;
   /** Keys ever created, revoked ones included. */
   countKeys(): Promise<number>;
+
+  /**
+   * The value of a deployment-wide setting; `initial` is stored first if it has none. Every process gets the
+   * same value, whichever stored it.
+   */
+  ensureSetting(name: string, initial: string): Promise<string>;
 
   getResource(account: string, kind: ResourceKind, externalId: string): Promise<ResourceRow | undefined>;
   getResources(account: string, kind: ResourceKind, externalIds: string[]): Promise<ResourceRow[]>;
@@ -50,6 +77,27 @@ export interface Store {
    */
   withJobQueue<T>(account: string, work: (batch: JobBatch) => Promise<T>): Promise<T | undefined>;
   deleteExpiredJobs(now: string): Promise<number>;
+  /** Unfinished jobs per kind, with the oldest due time among those due at `now` (metrics). */
+  jobQueue(now: string): Promise<JobQueueEntry[]>;
+
+  /**
+   * Deletes everything the account holds (resources, links, back-in-stock subscriptions, jobs), in one
+   * transaction that waits for a job batch of the account in hand; with `keys`, its keys and settings too.
+   */
+  deleteAccountData(account: string, options: { keys: boolean }): Promise<void>;
+  /** The account's resources (in creation order) and item-category links, read consistently. */
+  dumpCatalog(account: string): Promise<CatalogDump>;
+  /** The job pace set for the account (a test control), undefined when it follows the server's. */
+  accountJobPace(account: string): Promise<string | undefined>;
+  setAccountJobPace(account: string, pace: string | null): Promise<void>;
+  /** How far the server's clock is moved from real time (a test control), in milliseconds; 0 when never set. */
+  clockOffsetMs(): Promise<number>;
+  setClockOffsetMs(offsetMs: number): Promise<void>;
+}
+
+export interface CatalogDump {
+  resources: ResourceRow[];
+  links: { item: string; category: string }[];
 }
 
 /** One account's job queue inside a transaction (Store.withJobQueue). The job engine's only access to storage. */
@@ -64,4 +112,6 @@ export interface JobBatch {
   write(writes: Write[]): Promise<void>;
   /** Stores the job's status, counters, errors and schedule. */
   saveJob(job: PendingJob): Promise<void>;
+  /** Stores the job's operations after a control reordered them (see failGiven in jobs/apply.ts). */
+  saveOperations(job: PendingJob): Promise<void>;
 }

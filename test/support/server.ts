@@ -197,7 +197,7 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
 }
 
-/** Starts `catalog-server worker` (jobs only, no HTTP) against a database. */
-export function startWorker(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningProcess> {
-  return launch(['worker'], { DATABASE_URL: databaseUrl, CATALOG_JOB_POLL_MS: '50', ...env }, /worker running/);
+/** Starts `catalog-server worker` (jobs only; no HTTP unless `args` has --metrics-port) against a database. */
+export function startWorker(databaseUrl: string, env: Record<string, string> = {}, args: string[] = []): Promise<RunningProcess> {
+  return launch(['worker', ...args], { DATABASE_URL: databaseUrl, CATALOG_JOB_POLL_MS: '50', ...env }, /worker running/);
 }

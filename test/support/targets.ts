@@ -14,7 +14,8 @@ const REQUIRED = process.env.CATALOG_TEST_REQUIRE_SERVICES === '1';
 /** Test databases older than this are left over from runs that did not clean up, and are dropped. */
 const STALE_MS = 3600_000;
 
-async function withAdmin<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `use` with a client connected as the test server's administrator (to create, alter or drop databases). */
+export async function withAdmin<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
   client.on('error', () => {}); // a dropped connection fails the query in hand; that is enough
   await client.connect();

@@ -4,6 +4,8 @@ import { PROFILE_LIMITS, subscribe, toSubscription, type SubscriptionInput } fro
 import { operation } from '../../http/operations.js';
 import { parseQuery } from '../../http/query.js';
 import type { Store } from '../../store/store.js';
+import type { Clock } from '../../clock.js';
+import { idSchema } from '../schemas.js';
 import { raise } from '../shared.js';
 
 // Lengths are bounded here, before the domain's patterns look at the strings.
@@ -33,18 +35,18 @@ const body = strict({
       },
     }, ['channels']),
     relationships: strict({
-      variant: strict({ data: strict({ type: { type: 'string', enum: ['catalog-variant'] }, id: { type: 'string' } }, ['type', 'id']) }, ['data']),
+      variant: strict({ data: strict({ type: { type: 'string', enum: ['catalog-variant'] }, id: idSchema }, ['type', 'id']) }, ['data']),
     }, ['variant']),
   }, ['type', 'attributes', 'relationships']),
 }, ['data']);
 
-export function registerBackInStock(app: FastifyInstance, store: Store): void {
+export function registerBackInStock(app: FastifyInstance, store: Store, clock: Clock): void {
   app.post<{ Body: { data: SubscriptionInput } }>('/api/back-in-stock-subscriptions', {
     config: { operation: operation('create_back_in_stock_subscription') },
     schema: { body },
   }, async (request, reply) => {
-    parseQuery(request, {});
-    const subscription = toSubscription(request.body.data, new Date().toISOString());
+    parseQuery(request);
+    const subscription = toSubscription(request.body.data, clock.now().toISOString());
     if ('ok' in subscription) raise(subscription);
     else raise(await store.transact(request.account, [{ kind: 'variant', externalId: subscription.variant }], (state) => subscribe(state, subscription)));
     return reply.code(202).send();

@@ -5,20 +5,21 @@ import { ulid } from 'ulid';
 import { checkInput, type ResourceInput } from '../../catalog/changes.js';
 import { compoundId, externalIdOf, ID_FORM } from '../../catalog/ids.js';
 import { invalid, notFound } from '../../http/errors.js';
+import { countJob } from '../../ops/metrics.js';
 import { throttled } from '../../http/rate-limit.js';
 import { baseUrl, listLinks, pathId, requestLink, send } from '../../http/jsonapi.js';
 import { operation } from '../../http/operations.js';
 import { parseQuery, type ParsedQuery, type QuerySpec } from '../../http/query.js';
 import { JOB_KINDS, MAX_JOBS_IN_PROGRESS, type JobKind } from '../../jobs/kinds.js';
 import type { JobEngine } from '../../jobs/engine.js';
-import { firstRunAfter, type PaceSettings } from '../../jobs/pace.js';
+import { firstRunAfter, type Pace, type PaceSettings } from '../../jobs/pace.js';
 import type { Clock } from '../../clock.js';
 import { klaviyoTime } from '../../http/timestamps.js';
 import type { JobRecord, PendingJob } from '../../catalog/model.js';
 import type { Store } from '../../store/store.js';
 import { JOB_ATTRIBUTE_NAMES, createResourceObject, deleteResourceObject, jobDocument, updateResourceObject } from '../schemas.js';
 import { fieldsOf, raise } from '../shared.js';
-import { FinishedJobCache } from './finished-cache.js';
+import { FinishedJobCache, documentOf } from './finished-cache.js';
 import { renderResource } from '../resources/serialize.js';
 
 /**
@@ -78,13 +79,16 @@ export interface JobRouteParts {
   /** The engine of this process, told of new jobs (it may not run them: `serve --no-worker`). */
   runner: Pick<JobEngine, 'notify'>;
   clock: Clock;
+  /** The server's pace; an account's own (a test control, kept in the store) overrides it. */
   pace: PaceSettings;
   /** How long a job stays readable after it was accepted. */
   ttlMs: number;
+  /** Finished jobs' documents, served from memory (controls drop an account's when they delete its jobs). */
+  finished: FinishedJobCache;
 }
 
-function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKind, finished: FinishedJobCache): void {
-  const { store, runner, clock } = parts;
+function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKind): void {
+  const { store, runner, clock, finished } = parts;
   const resourceObject = kind.action === 'create' ? createResourceObject(kind.resource)
     : kind.action === 'update' ? updateResourceObject(kind.resource)
     : deleteResourceObject(kind.resource);
@@ -94,14 +98,15 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
     : { fields: { ...jobFields, ...fieldsOf(kind.resource) }, include: [kind.listName] };
 
   app.post<{ Body: { data: { attributes: Record<string, { data: ResourceInput[] }> } } }>(`/api/${kind.path}`, {
-    config: { operation: operation(kind.operations.create) },
+    config: { operation: operation(kind.operations.create), query: { fields: jobFields } },
     schema: { body: jobDocument(kind.type, kind.listName, resourceObject) },
   }, async (request, reply) => {
-    const query = parseQuery(request, { fields: jobFields });
+    const query = parseQuery(request);
     const inputs = request.body.data.attributes[kind.listName].data;
     checkPayload(kind, inputs);
+    const pace = (await store.accountJobPace(request.account)) as Pace | undefined;
     const now = clock.now();
-    const runAfter = firstRunAfter(parts.pace, now);
+    const runAfter = firstRunAfter(pace ? { ...parts.pace, pace } : parts.pace, now);
     const job: PendingJob = {
       id: ulid(), account: request.account, type: kind.type, status: 'processing',
       totalCount: inputs.length, completedCount: 0, failedCount: 0, errors: [], resourceIds: [],
@@ -111,29 +116,32 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
     if (!(await store.enqueueJob(job, MAX_JOBS_IN_PROGRESS))) {
       throw throttled(1, `This account already has ${MAX_JOBS_IN_PROGRESS} jobs in progress; wait for some to complete.`);
     }
+    countJob(kind.type, 'accepted');
     runner.notify();
     const data = renderJob(baseUrl(request), kind, job, query.fields.get(kind.type), true);
     return send(reply, 202, { data, links: { self: requestLink(request) } });
   });
 
   app.get<{ Params: { job_id: string } }>(`/api/${kind.path}/:job_id`, {
-    config: { operation: operation(kind.operations.get) },
+    config: { operation: operation(kind.operations.get), query: getSpec },
   }, async (request, reply) => {
-    const query = parseQuery(request, getSpec);
-    const cacheKey = query.include.size ? undefined : `${request.account}\n${baseUrl(request)}${request.url}`;
+    const query = parseQuery(request);
+    const base = baseUrl(request);
+    const fields = query.fields.get(kind.type);
+    const cacheKey = query.include.size ? undefined : FinishedJobCache.key({ account: request.account, base, type: kind.type, id: request.params.job_id, fields });
     const cached = cacheKey && finished.get(cacheKey, clock.now().getTime());
-    if (cached) return send(reply, 200, cached);
+    if (cached) return send(reply, 200, documentOf(cached, requestLink(request)));
     const job = await store.getJob(request.account, kind.type, request.params.job_id, clock.now().toISOString());
     if (!job) throw notFound(`There is no ${kind.type} with id '${request.params.job_id}'.`);
-    const document = await renderJobDocument(request, store, kind, job, query);
-    if (!cacheKey || job.status === 'processing') return send(reply, 200, document);
-    const body = Buffer.from(JSON.stringify(document));
-    finished.set(cacheKey, body, Date.parse(job.expiresAt));
-    return send(reply, 200, body);
+    if (!cacheKey || job.status === 'processing') return send(reply, 200, await renderJobDocument(request, store, kind, job, query));
+    const data = Buffer.from(JSON.stringify(renderJob(base, kind, job, fields)));
+    finished.set(cacheKey, data, Date.parse(job.expiresAt));
+    return send(reply, 200, documentOf(data, requestLink(request)));
   });
 
-  app.get(`/api/${kind.path}`, { config: { operation: operation(kind.operations.list) } }, async (request, reply) => {
-    const query = parseQuery(request, { fields: jobFields, filter: { status: 'equals' }, page: { pageSize: false } });
+  const listSpec: QuerySpec = { fields: jobFields, filter: { status: 'equals' }, page: { pageSize: false } };
+  app.get(`/api/${kind.path}`, { config: { operation: operation(kind.operations.list), query: listSpec } }, async (request, reply) => {
+    const query = parseQuery(request);
     const page = await store.listJobs(request.account, kind.type, query.filters, { ...query.page, size: 100 }, clock.now().toISOString());
     const base = baseUrl(request);
     return send(reply, 200, { data: page.rows.map((job) => renderJob(base, kind, job, query.fields.get(kind.type))), links: listLinks(request, page) });
@@ -141,6 +149,5 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
 }
 
 export function registerJobs(app: FastifyInstance, parts: JobRouteParts): void {
-  const finished = new FinishedJobCache();
-  for (const kind of JOB_KINDS) registerJobKind(app, parts, kind, finished);
+  for (const kind of JOB_KINDS) registerJobKind(app, parts, kind);
 }

@@ -10,6 +10,7 @@ import { operation } from '../../http/operations.js';
 import { parseQuery } from '../../http/query.js';
 import type { Filter } from '../../catalog/model.js';
 import type { Store } from '../../store/store.js';
+import { idSchema } from '../schemas.js';
 import { LIST_FILTERS, listDocument, querySpec, raise, requireExternalId } from '../shared.js';
 
 interface Relationship {
@@ -57,7 +58,7 @@ const linkageSchema = (type: string) => ({
     data: {
       type: 'array',
       maxItems: LIMITS.related,
-      items: { type: 'object', required: ['type', 'id'], additionalProperties: false, properties: { type: { type: 'string', enum: [type] }, id: { type: 'string' } } },
+      items: { type: 'object', required: ['type', 'id'], additionalProperties: false, properties: { type: { type: 'string', enum: [type] }, id: idSchema } },
     },
   },
 });
@@ -74,14 +75,14 @@ function register(app: FastifyInstance, store: Store, rel: Relationship): void {
     return externalId;
   }
 
-  app.get<Params>(`${base}/${rel.name}`, { config: { operation: operation(rel.operations.related) } }, async (request, reply) => {
-    const query = parseQuery(request, relatedSpec);
+  app.get<Params>(`${base}/${rel.name}`, { config: { operation: operation(rel.operations.related), query: relatedSpec } }, async (request, reply) => {
+    const query = parseQuery(request);
     const id = await ownerId(request.account, request.params.id);
     return send(reply, 200, await listDocument(request, store, rel.target, query, [rel.scope(id)]));
   });
 
-  app.get<Params>(`${base}/relationships/${rel.name}`, { config: { operation: operation(rel.operations.ids) } }, async (request, reply) => {
-    const query = parseQuery(request, idsSpec);
+  app.get<Params>(`${base}/relationships/${rel.name}`, { config: { operation: operation(rel.operations.ids), query: idsSpec } }, async (request, reply) => {
+    const query = parseQuery(request);
     const id = await ownerId(request.account, request.params.id);
     const page = await store.listResources(request.account, rel.target.kind, [rel.scope(id), ...query.filters], query.page);
     const data = page.rows.map((row) => ({ type: rel.target.type, id: compoundId(row.externalId) }));
@@ -99,7 +100,7 @@ function register(app: FastifyInstance, store: Store, rel: Relationship): void {
       config: { operation: operation(op) },
       schema: { body: linkageSchema(rel.target.type) },
     }, async (request, reply) => {
-      parseQuery(request, {});
+      parseQuery(request);
       const id = requireExternalId(rel.owner, request.params.id);
       const others = request.body.data.map((d, i) => {
         const externalId = externalIdOf(d.id);

@@ -9,13 +9,14 @@ import { operation } from '../../http/operations.js';
 import { parseQuery, type ParsedQuery, type QuerySpec } from '../../http/query.js';
 import type { ResourceRow } from '../../catalog/model.js';
 import type { Store } from '../../store/store.js';
+import type { Clock } from '../../clock.js';
 import { createResourceObject, document, updateResourceObject } from '../schemas.js';
 import { fieldsOf, listDocument, querySpec, raise, renderItems, requireExternalId } from '../shared.js';
 import { renderResource } from './serialize.js';
 
 const PLURAL: Record<string, string> = { item: 'items', variant: 'variants', category: 'categories' };
 
-function registerResource(app: FastifyInstance, store: Store, def: ResourceDef): void {
+function registerResource(app: FastifyInstance, store: Store, clock: Clock, def: ResourceDef): void {
   const one = def.kind;
   const many = PLURAL[def.kind];
   const collection = `/api/${def.path}`;
@@ -35,19 +36,19 @@ function registerResource(app: FastifyInstance, store: Store, def: ResourceDef):
   }
 
   app.post<{ Body: { data: ResourceInput } }>(collection, {
-    config: { operation: operation(`create_catalog_${one}`) },
+    config: { operation: operation(`create_catalog_${one}`), query: writeSpec },
     schema: { body: document(createResourceObject(def)) },
   }, async (request, reply) => {
-    const query = parseQuery(request, writeSpec);
+    const query = parseQuery(request);
     const input = request.body.data;
     const outcome = await store.transact(request.account, refsOf(def, input, 'create'), (state) =>
-      createResource(state, def, input, new Date().toISOString()));
+      createResource(state, def, input, clock.now().toISOString()));
     raise(outcome);
     return send(reply, 201, await single(request, outcome.row!, query));
   });
 
-  app.get<IdParams>(member, { config: { operation: operation(`get_catalog_${one}`) } }, async (request, reply) => {
-    const query = parseQuery(request, readSpec);
+  app.get<IdParams>(member, { config: { operation: operation(`get_catalog_${one}`), query: readSpec } }, async (request, reply) => {
+    const query = parseQuery(request);
     const externalId = requireExternalId(def, request.params.id);
     const row = await store.getResource(request.account, def.kind, externalId);
     if (!row) throw notFound(`There is no ${def.type} with id '${request.params.id}'.`);
@@ -55,22 +56,22 @@ function registerResource(app: FastifyInstance, store: Store, def: ResourceDef):
   });
 
   app.patch<IdParams & { Body: { data: ResourceInput } }>(member, {
-    config: { operation: operation(`update_catalog_${one}`) },
+    config: { operation: operation(`update_catalog_${one}`), query: writeSpec },
     schema: { body: document(updateResourceObject(def)) },
   }, async (request, reply) => {
-    const query = parseQuery(request, writeSpec);
+    const query = parseQuery(request);
     requireExternalId(def, request.params.id);
     const input = request.body.data;
     if (input.id !== request.params.id) throw conflict(`data.id '${input.id}' does not match the id in the URL.`, { pointer: '/data/id' });
     const outcome = await store.transact(request.account, refsOf(def, input, 'update'), (state) =>
-      updateResource(state, def, input, new Date().toISOString()));
+      updateResource(state, def, input, clock.now().toISOString()));
     if (!outcome.ok && outcome.failure.pointer === '/data/id') throw notFound(outcome.failure.detail);
     raise(outcome);
     return send(reply, 200, await single(request, outcome.row!, query));
   });
 
   app.delete<IdParams>(member, { config: { operation: operation(`delete_catalog_${one}`) } }, async (request, reply) => {
-    parseQuery(request, {});
+    parseQuery(request);
     requireExternalId(def, request.params.id);
     const input: ResourceInput = { type: def.type, id: request.params.id };
     const outcome = await store.transact(request.account, refsOf(def, input, 'delete'), (state) => deleteResource(state, def, input));
@@ -78,12 +79,12 @@ function registerResource(app: FastifyInstance, store: Store, def: ResourceDef):
     return reply.code(204).send();
   });
 
-  app.get(collection, { config: { operation: operation(`get_catalog_${many}`) } }, async (request, reply) => {
-    return send(reply, 200, await listDocument(request, store, def, parseQuery(request, listSpec), []));
+  app.get(collection, { config: { operation: operation(`get_catalog_${many}`), query: listSpec } }, async (request, reply) => {
+    return send(reply, 200, await listDocument(request, store, def, parseQuery(request), []));
   });
 }
 
-export function registerResources(app: FastifyInstance, store: Store): void {
-  for (const def of [ITEM, VARIANT, CATEGORY]) registerResource(app, store, def);
+export function registerResources(app: FastifyInstance, store: Store, clock: Clock): void {
+  for (const def of [ITEM, VARIANT, CATEGORY]) registerResource(app, store, clock, def);
 }
 

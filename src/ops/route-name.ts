@@ -1,0 +1,35 @@
+// The name of the operation a route serves, for metrics, the OpenAPI document, logs and the journal: the spec's
+// operationId for Klaviyo operations (config.operation.id), the control's name for test controls
+// (config.controlName), and for any other route a name made from its method and path pattern
+// (`GET /healthz` -> `get_healthz`). Made from the route, never from what a client sent.
+import type { FastifyContextConfig, FastifyRequest } from 'fastify';
+
+/** The label of requests no route answered (404, 405, refused before routing). */
+export const UNMATCHED = 'unmatched';
+
+export interface RouteIdentity {
+  method: string;
+  /** The path pattern as registered (`/api/catalog-items/:id`). */
+  url: string;
+  config?: FastifyContextConfig;
+}
+
+export function routeName(route: RouteIdentity): string {
+  return route.config?.operation?.id ?? route.config?.controlName
+    ?? `${route.method}_${route.url}`.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+}
+
+const names = new Map<string, string>();
+
+/** routeName of the route that answered `request` (cached: there are only so many routes). */
+export function requestRouteName(request: FastifyRequest): string {
+  const { url, config } = request.routeOptions;
+  if (url === undefined) return UNMATCHED;
+  const key = `${request.method} ${url}`;
+  let name = names.get(key);
+  if (name === undefined) {
+    name = routeName({ method: request.method, url, config });
+    names.set(key, name);
+  }
+  return name;
+}
