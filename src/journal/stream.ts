@@ -10,6 +10,7 @@ import type { Journal } from './journal.js';
 export function registerJournalStream(app: FastifyInstance, journal: Journal, streams: EventStreams): void {
   app.get<{ Querystring: Record<string, unknown> }>('/__admin/journal/stream', {
     config: { control: 'account', controlName: 'stream_journal' },
+    schema: { summary: 'Follow the request journal live', produces: ['text/event-stream'] },
   }, async (request, reply) => {
     const filter = parseFilter(request.query);
     const stream = streams.start(reply, request.account);
