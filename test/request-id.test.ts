@@ -1,8 +1,9 @@
 // One id per request, found everywhere a user or an operator looks: the X-Request-Id response header, the `id`
-// of an error document and the access log line. A client's own well-formed id is kept; any other gets one of ours.
+// of an error document, the access log line and the request journal. A client's own well-formed id is kept; any other gets one of ours.
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { journal } from './support/admin.ts';
 import { eventually, http, REVISION, sdk, sqliteTarget, startServer, type RunningServer } from './support/server.ts';
 
 /** The access lines (JSON, msg "request") the server has printed so far. */
@@ -53,6 +54,11 @@ describe('request ids', () => {
     );
     assert.equal(typeof line.duration_ms, 'number');
     assert.equal(accessLines(server).filter((entry) => entry.request_id === id).length, 1, 'one line per request');
+    // ... and in the account's request journal, under the same id.
+    const entry = (await journal(server, { operation: 'get_catalog_item' })).find((e) => e.id === id);
+    assert.ok(entry, `no journal entry with id ${id}`);
+    assert.equal(entry.response.status, 404);
+    assert.equal(entry.response.body.errors[0].id, id);
   });
 
   it('logs an access line for every request, never with the key or the body', async () => {
