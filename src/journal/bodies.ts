@@ -1,19 +1,21 @@
 // How the journal keeps bodies. A small body is kept as it is (the request's text, the answer's buffer): a
-// reference costs nothing to take. A large one is copied into a buffer the journal reuses: kept by reference it
-// would live as long as its entry, long enough to be promoted to V8's old generation and freed only by a full
-// collection; at hundreds of 90 KB list pages a second that left ~90 MB of garbage waiting (bench, list items),
-// where reused buffers hold what the ring holds and no more.
+// reference costs nothing to take. A larger one is copied into a buffer the journal reuses. Kept by reference,
+// the answer's own buffer (a fresh one per request) would live as long as its entry: every new answer then lands
+// on memory the allocator cannot hand out again, V8 collects more often for the external memory held, and large
+// answers are promoted and wait for a full collection (bench, list pages of 90 KB: peak RSS +90 MB). Reused
+// buffers hold what the ring holds and no more.
 
 /** Bodies are kept up to this many bytes; longer ones are kept as their beginning and marked. */
 export const BODY_LIMIT = 64 * 1024;
 /** Bodies up to this size are kept by reference. */
-const COPY_ABOVE = 16 * 1024;
-/** Buffer sizes for copies, powers of two from just above COPY_ABOVE to BODY_LIMIT. */
-const SIZES = [2 * COPY_ABOVE, BODY_LIMIT];
+const COPY_ABOVE = 1024;
+/** Buffer sizes for copies: powers of two from 2 KB to BODY_LIMIT; a copy takes the smallest that holds it. */
+const MIN_SIZE_BITS = 11;
+const SIZES = Array.from({ length: Math.log2(BODY_LIMIT) - MIN_SIZE_BITS + 1 }, (_, i) => 2 ** (MIN_SIZE_BITS + i));
 /** Unused buffers kept for reuse, per size; more are left to the garbage collector. */
 const FREE_BYTES_PER_SIZE = 4 * 1024 * 1024;
 
-/** A large body's copy (or its beginning). */
+/** A copy of a body (or of its beginning). */
 export class BodyCopy {
   constructor(
     readonly buffer: Buffer,
@@ -36,11 +38,15 @@ export function heldBytes(body: Kept): number {
   return body === undefined ? 0 : body instanceof BodyCopy ? body.buffer.length : body.length;
 }
 
+function sizeIndex(bytes: number): number {
+  return Math.max(0, 32 - Math.clz32(bytes - 1) - MIN_SIZE_BITS);
+}
+
 export class BodyBuffers {
   private readonly free: Buffer[][] = SIZES.map(() => []);
 
   private take(bytes: number): Buffer {
-    const i = bytes <= SIZES[0] ? 0 : 1;
+    const i = sizeIndex(bytes);
     return this.free[i].pop() ?? Buffer.allocUnsafeSlow(SIZES[i]);
   }
 
@@ -66,7 +72,7 @@ export class BodyBuffers {
   /** Takes back the buffer of a body the journal no longer holds. */
   release(body: Kept): void {
     if (!(body instanceof BodyCopy)) return;
-    const i = SIZES.indexOf(body.buffer.length);
+    const i = sizeIndex(body.buffer.length);
     if (this.free[i].length * SIZES[i] < FREE_BYTES_PER_SIZE) this.free[i].push(body.buffer);
   }
 }
