@@ -1,12 +1,14 @@
 // The console's logic that runs without a browser, checked against the real server where it talks to it:
-// the event-stream parser, the filters its forms build (sent to the server), and "copy as curl" (run with
-// curl when it is installed).
+// the event-stream parser, the filters its forms build (sent to the server), "copy as curl" (run with
+// curl when it is installed), and fault rules as the server lists them, in words.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { CATALOG_VIEWS, filterExpression, quote } from '../console/src/catalog.ts';
 import { curlCommand, shownHeader } from '../console/src/curl.ts';
+import { actionText } from '../console/src/faults.ts';
 import { EventParser } from '../console/src/sse.ts';
+import { addFault, faults } from './support/admin.ts';
 import { REVISION, http, sdk, sqliteTarget, startServer, type RunningServer } from './support/server.ts';
 
 describe('console: event-stream parser', () => {
@@ -120,5 +122,34 @@ describe('console: list filters', () => {
       const answer = await http(server, 'GET', `/api/${view.def.path}?${new URLSearchParams({ filter })}`);
       assert.equal(answer.status, 200, `${view.route}: ${filter} ${JSON.stringify(answer.body)}`);
     }
+  });
+});
+
+describe('console: fault rules in words', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer({ databaseUrl: await sqliteTarget.freshDatabaseUrl() });
+  });
+  after(() => server.stop());
+
+  it('names each action as the server lists it', async () => {
+    const actions = [
+      { type: 'status', status: 429 },
+      { type: 'status', status: 503, code: 'maintenance', retry_after: 30 },
+      { type: 'latency', ms: 250 },
+      { type: 'latency', min_ms: 10, max_ms: 20 },
+      { type: 'drop' },
+    ];
+    for (const action of actions) await addFault(server, { action });
+    await addFault(server, { when: 'after', action: { type: 'truncate' } });
+    const listed = await faults(server);
+    assert.deepEqual(listed.map((rule) => actionText(rule.action)), [
+      'status 429 (throttled), Retry-After 1',
+      'status 503 (maintenance), Retry-After 30',
+      'latency 250 ms',
+      'latency 10–20 ms',
+      'drop the connection',
+      'truncate the response',
+    ]);
   });
 });

@@ -1,7 +1,9 @@
 // The web console in real Chromium (Debian's package, driven by playwright-core): sign-in (with the keyboard),
 // catalog browsing to a resource created through the official SDK, a `realistic` job watched from
 // `processing` to `complete` without a reload while a separate worker process runs it, a `manual` job stepped
-// with the buttons, and what the views show when the server has no controls. Each view is saved as a
+// with the buttons, the journal's live tail (a request's bodies, a curl command without the key), a 503 fault
+// rule added with the form and seen firing, accounts, keys and the clock with the admin token, and what the
+// views show when the server has no controls. Each view is saved as a
 // screenshot (CATALOG_SCREENSHOT_DIR, default .screenshots/; the README's come from docs/screenshots/).
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -232,6 +234,7 @@ if (!browser) {
       const status = page.getByTestId('job-status');
       await page.getByText('0 of 3 resources tried').waitFor();
       assert.equal(await status.textContent(), 'processing');
+      await page.getByText("This account's pace: manual.").waitFor();
       await page.getByText("Live: updates arrive from the server's job event stream.").waitFor();
 
       await page.getByLabel('Resources to apply').fill('1');
@@ -325,6 +328,162 @@ if (!browser) {
       await screenshot(page, 'job-complete');
       assert.equal(requestsTo(w, `/__admin/jobs/${jobId}/stream`).length, 1, 'one stream, no reconnects or polling');
       assert.equal(requestsTo(w, `/api/catalog-item-bulk-create-jobs/${jobId}`).length, 1, 'the job was read once, then streamed');
+      assert.deepEqual(w.problems, []);
+      await page.close();
+    });
+  });
+
+  describe('console in Chromium, journal, faults and server controls', () => {
+    let server: RunningServer;
+    const adminToken = 'console-admin-token-0123456789';
+    before(async () => {
+      server = await startServer({ databaseUrl: await sqliteTarget.freshDatabaseUrl(), env: { CATALOG_ADMIN_TOKEN: adminToken } });
+    });
+    after(() => server.stop());
+
+    /** The text of the `figure.json` block whose caption starts with `caption`. */
+    const block = (page: Page, caption: string) => page.locator('figure.json', { has: page.locator('figcaption', { hasText: caption }) }).locator('pre').textContent();
+
+    it('tails the journal live: a request made with the SDK appears without a reload, with its bodies and a curl command without the key', async () => {
+      const w = await openPage(browser);
+      const { page } = w;
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+      await signIn(page, server);
+      await page.getByRole('link', { name: 'Journal' }).click();
+      await page.getByRole('heading', { name: 'Journal', level: 1 }).waitFor();
+      // Shown once the stream answered: from then on the server sends every new entry.
+      await page.getByText('Live: new requests appear at the top.').waitFor();
+      await page.evaluate(() => ((window as any).notReloaded = true));
+
+      const title = 'Journal <b data-injected=1>shirt</b>';
+      const created = await sdk(server.url, server.key).createCatalogItem({ data: { type: 'catalog-item' as any, attributes: itemAttributes('JOURNAL-1', title) } });
+      const row = page.getByRole('row').filter({ hasText: 'create_catalog_item' });
+      await row.waitFor();
+      assert.equal(await page.evaluate(() => (window as any).notReloaded), true, 'the page was not reloaded');
+      assert.deepEqual((await row.locator('td').allTextContents()).slice(1, 5), ['POST', '/api/catalog-items', 'create_catalog_item', '201']);
+
+      await row.getByRole('button').click();
+      await page.getByRole('heading', { name: 'POST /api/catalog-items', level: 2 }).waitFor();
+      const sent = JSON.parse((await block(page, 'Request body'))!);
+      assert.equal(sent.data.attributes.title, title);
+      assert.equal(sent.data.attributes.external_id, 'JOURNAL-1');
+      const answered = JSON.parse((await block(page, 'Response body'))!);
+      assert.equal(answered.data.id, created.body.data.id);
+      assert.equal(answered.data.attributes.title, title);
+      const requestHeaders = page.getByRole('region', { name: 'Request headers' });
+      assert.equal(await requestHeaders.getByRole('row', { name: /^authorization / }).locator('td').textContent(), 'Klaviyo-API-Key …(elided)');
+      assert.equal(await page.locator('[data-injected]').count(), 0, 'bodies are text, never markup');
+
+      const curl = (await block(page, 'As curl'))!;
+      assert.ok(curl.startsWith(`curl -X POST '${server.url}/api/catalog-items'`), curl);
+      assert.match(curl, /-H "authorization: Klaviyo-API-Key \$KLAVIYO_API_KEY"/);
+      assert.match(curl, /--data-raw '\{"data":\{"type":"catalog-item"/);
+      await page.getByRole('button', { name: 'Copy as curl' }).click();
+      await page.getByText('Copied.').waitFor();
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      assert.equal(copied, curl);
+      for (const text of [copied, await page.content()]) {
+        assert.ok(!text.includes(server.key), 'the key is in neither the page nor the copied command');
+        assert.ok(!text.includes(server.key.slice(7)), 'nor any of it past its prefix');
+      }
+      await screenshot(page, 'journal');
+      assert.equal(requestsTo(w, '/__admin/journal/stream').length, 1, 'one stream, no polling');
+      assert.deepEqual(w.problems, []);
+      await page.close();
+    });
+
+    it('adds a 503 rule for an operation with the form, sees it fire in the journal and counted, and deletes it', async () => {
+      const w = await openPage(browser);
+      const { page } = w;
+      await signIn(page, server);
+      await page.getByRole('link', { name: 'Faults' }).click();
+      await page.getByText('No fault rules.').waitFor();
+      await page.getByLabel('Operation').selectOption('create_catalog_item');
+      assert.equal(await page.getByLabel('Action').inputValue(), 'status');
+      await page.getByLabel('Status', { exact: true }).fill('503');
+      await page.getByRole('button', { name: 'Add rule' }).click();
+      const rule = page.getByRole('region', { name: 'Fault rules' }).getByRole('row').filter({ hasText: 'create_catalog_item' });
+      await rule.waitFor();
+      const ruleId = (await rule.locator('td code').textContent())!;
+      assert.equal(await rule.getByTestId('fired').textContent(), '0');
+      const [listed] = (await (await fetch(`${server.url}/__admin/faults`, { headers: { authorization: `Klaviyo-API-Key ${server.key}` } })).json()).data;
+      assert.equal(listed.id, ruleId);
+      assert.deepEqual(listed.attributes.action, { type: 'status', status: 503, code: 'service_unavailable' });
+      assert.equal(listed.attributes.when, 'before');
+
+      // The client used for these tests retries nothing, so the 503 reaches it.
+      const catalogs = sdk(server.url, server.key);
+      await assert.rejects(
+        catalogs.createCatalogItem({ data: { type: 'catalog-item' as any, attributes: itemAttributes('FAULTED') } }),
+        (err: any) => err.response.status === 503 && err.response.data.errors[0].code === 'service_unavailable',
+      );
+      // Only the rule's operation fails.
+      assert.equal((await catalogs.getCatalogItems()).body.data.length, 1);
+
+      await page.getByRole('link', { name: 'Journal' }).click();
+      await page.getByLabel('Status').selectOption('5xx');
+      const faulted = page.getByRole('row').filter({ hasText: 'create_catalog_item' });
+      await faulted.locator('td:nth-child(5)', { hasText: '503' }).waitFor();
+      assert.equal(await page.locator('table.journal tbody tr').count(), 1, 'the 5xx filter leaves the faulted request alone');
+      assert.equal(await faulted.locator('td').nth(6).textContent(), `status 503 (service_unavailable) before (rule ${ruleId})`);
+      await faulted.getByRole('button').click();
+      assert.equal(await page.getByTestId('entry-fault').textContent(), `Fault: status 503 (service_unavailable) before (rule ${ruleId})`);
+      assert.equal(JSON.parse((await block(page, 'Response body'))!).errors[0].status, 503);
+      await screenshot(page, 'journal-fault');
+
+      await page.getByRole('link', { name: 'Faults' }).click();
+      await rule.getByTestId('fired').filter({ hasText: '1' }).waitFor();
+      await screenshot(page, 'faults');
+      await page.getByRole('button', { name: `Delete rule ${ruleId}` }).click();
+      await page.getByText('No fault rules.').waitFor();
+      await catalogs.createCatalogItem({ data: { type: 'catalog-item' as any, attributes: itemAttributes('UNFAULTED') } });
+      assert.deepEqual(w.problems, []);
+      await page.close();
+    });
+
+    it('with the admin token: creates an account whose key is shown once, revokes a key, advances the clock', async () => {
+      const w = await openPage(browser);
+      const { page } = w;
+      await signIn(page, server, adminToken);
+      await page.getByRole('heading', { name: 'Server', level: 1 }).waitFor();
+      const clock = page.getByRole('region', { name: 'Clock' });
+      const clockValue = (name: string) => clock.getByRole('row', { name: new RegExp(`^${name} `) }).locator('td').textContent();
+      assert.equal(await clockValue('offset_seconds'), '0');
+
+      await page.getByRole('button', { name: 'Create an account with a key' }).click();
+      const shown = page.getByTestId('new-key');
+      await shown.waitFor();
+      const key = (await shown.textContent())!;
+      const account = (await page.locator('.notice.secret strong').textContent())!;
+      assert.match(key, /^pk_[A-Za-z0-9]+$/);
+      assert.match(account, /^acct_/);
+      // The key works, for its own account only: the new account holds nothing of the default one.
+      const theirs = sdk(server.url, key);
+      assert.deepEqual((await theirs.getCatalogItems()).body.data, []);
+      await theirs.createCatalogItem({ data: { type: 'catalog-item' as any, attributes: itemAttributes('NEW-ACCOUNT') } });
+
+      const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: account }) });
+      await row.getByText(`${key.slice(0, 7)}…`).waitFor();
+      await screenshot(page, 'server');
+      // Shown once: read again, the page lists the key by its prefix only.
+      await page.reload();
+      await row.getByText(`${key.slice(0, 7)}…`).waitFor();
+      assert.equal(await page.getByTestId('new-key').count(), 0);
+      assert.ok(!(await page.content()).includes(key));
+
+      await row.getByRole('button', { name: /^Revoke key / }).click();
+      await row.getByText(/\(revoked /).waitFor();
+      await assert.rejects(theirs.getCatalogItems(), (err: any) => err.response.status === 401);
+
+      await page.getByLabel('Advance by (seconds)').fill('3600');
+      await page.getByRole('button', { name: 'Advance' }).click();
+      await clock.getByRole('row', { name: /^offset_seconds 3600$/ }).waitFor();
+      assert.equal(await clockValue('real'), 'false');
+      const read = await (await fetch(`${server.url}/__admin/clock`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
+      assert.equal(read.data.attributes.offset_seconds, 3600);
+      assert.ok(Math.abs(Date.parse(read.data.attributes.now) - Date.now() - 3_600_000) < 60_000, 'an hour ahead');
+      await page.getByRole('button', { name: 'Back to real time' }).click();
+      await clock.getByRole('row', { name: /^offset_seconds 0$/ }).waitFor();
       assert.deepEqual(w.problems, []);
       await page.close();
     });

@@ -87,10 +87,14 @@ export async function request<T = any>(credential: Credential, path: string, opt
   return { status: response.status, document: parse(text), text, path };
 }
 
-/** Reads an event stream until it ends or `signal` aborts; a refused stream throws its ApiProblem. */
-export async function stream(credential: Credential, path: string, onEvent: (event: ServerEvent) => void, signal: AbortSignal): Promise<void> {
+/**
+ * Reads an event stream until it ends or `signal` aborts; a refused stream throws its ApiProblem. `onOpen` is
+ * called once the server has answered: from then on, nothing it sends is missed.
+ */
+export async function stream(credential: Credential, path: string, onEvent: (event: ServerEvent) => void, signal: AbortSignal, onOpen?: () => void): Promise<void> {
   const response = await send(credential, path, { method: 'GET', signal, accept: 'text/event-stream' });
   if (!response.ok || !response.body) throw problemFrom(response.status, await response.text());
+  onOpen?.();
   await readEvents(response.body, onEvent, signal);
 }
 

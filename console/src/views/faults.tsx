@@ -6,34 +6,21 @@ import { isMissing, request } from '../api.ts';
 import { Loading, Problem, RequestLine, Scroll, Unavailable, text } from '../components.tsx';
 import { useCredential, useDocument, useTitle } from '../hooks.ts';
 import { OPERATION_IDS } from '../operations.ts';
+import { actionText } from '../faults.ts';
 
 const PATH = '/__admin/faults';
-const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'];
+/** The methods a rule may name (the API has no PUT). */
+const METHODS = ['GET', 'POST', 'PATCH', 'DELETE', 'HEAD'];
 const ACTIONS = { status: 'Answer with a status', latency: 'Add latency', drop: 'Drop the connection', truncate: 'Truncate the response' } as const;
 type ActionType = keyof typeof ACTIONS;
 
-function actionText(action: any): string {
-  switch (action?.type) {
-    case 'status':
-      return `status ${action.status}${action.code ? ` (${action.code})` : ''}${action.retry_after !== undefined ? `, Retry-After ${action.retry_after}` : ''}`;
-    case 'latency':
-      return action.ms !== undefined ? `latency ${action.ms} ms` : `latency ${action.min_ms}–${action.max_ms} ms`;
-    case 'drop':
-      return 'drop the connection';
-    case 'truncate':
-      return 'truncate the response';
-    default:
-      return text(action);
-  }
-}
-
-const EMPTY = { operation: '', method: '', path: '', when: 'before', action: 'status' as ActionType, status: '503', code: '', retry_after: '', ms: '', min_ms: '', max_ms: '', times: '', probability: '', seed: '' };
+const EMPTY = { operation: '', method: '', path: '', when: 'before', action: 'status' as ActionType, status: '503', code: '', detail: '', retry_after: '', ms: '', min_ms: '', max_ms: '', times: '', probability: '', seed: '' };
 type Form = typeof EMPTY;
 
 /** The rule's attributes from the form: empty fields left out, numbers as numbers. */
 function ruleFrom(form: Form) {
   const n = (s: string) => (s.trim() === '' ? undefined : Number(s));
-  const action = form.action === 'status' ? { type: 'status', status: n(form.status), code: form.code.trim() || undefined, retry_after: n(form.retry_after) }
+  const action = form.action === 'status' ? { type: 'status', status: n(form.status), code: form.code.trim() || undefined, detail: form.detail.trim() || undefined, retry_after: n(form.retry_after) }
     : form.action === 'latency' ? (form.ms.trim() ? { type: 'latency', ms: n(form.ms) } : { type: 'latency', min_ms: n(form.min_ms), max_ms: n(form.max_ms) })
     : { type: form.action };
   return {
@@ -53,7 +40,11 @@ function AddRule({ onAdded }: { onAdded: () => void }) {
   const [form, setForm] = useState<Form>(EMPTY);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
-  const set = (name: keyof Form) => (e: { currentTarget: { value: string } }) => setForm({ ...form, [name]: e.currentTarget.value });
+  const set = (name: keyof Form) => (e: { currentTarget: { value: string } }) => {
+    const value = e.currentTarget.value;
+    // A truncated body is a cut answer, which exists only after the operation ran: the server takes no other.
+    setForm({ ...form, [name]: value, ...(name === 'action' && value === 'truncate' ? { when: 'after' } : {}) });
+  };
   const input = (name: keyof Form, label: string, type = 'text', hint?: string) => (
     <div class="field">
       <label for={`fault-${name}`}>{label}</label>
@@ -116,6 +107,7 @@ function AddRule({ onAdded }: { onAdded: () => void }) {
           <>
             {input('status', 'Status', 'number')}
             {input('code', 'Error code', 'text', 'service_unavailable')}
+            {input('detail', 'Error detail', 'text')}
             {input('retry_after', 'Retry-After (seconds)', 'number')}
           </>
         )}
@@ -161,7 +153,10 @@ export function Faults() {
     <section aria-labelledby="view-title">
       <h1 id="view-title" tabIndex={-1}>Faults</h1>
       <p class="help">Rules make this account's requests fail or slow down on purpose, to test how an integration copes.</p>
-      <RequestLine path={PATH} />
+      <div class="toolbar">
+        <RequestLine path={PATH} />
+        <button type="button" onClick={reload}>Refresh</button>
+      </div>
       {error !== undefined && <Problem error={error} />}
       {actionError !== undefined && <Problem error={actionError} context="Could not delete" />}
       {loading && !answer && <Loading what="fault rules" />}
@@ -173,7 +168,7 @@ export function Faults() {
               <thead>
                 <tr>
                   <th scope="col">Rule</th><th scope="col">Operation</th><th scope="col">Method</th><th scope="col">Path</th>
-                  <th scope="col">When</th><th scope="col">Action</th><th scope="col">Times</th><th scope="col">Probability</th>
+                  <th scope="col">When</th><th scope="col">Action</th><th scope="col">Times</th><th scope="col">Probability</th><th scope="col">Seed</th>
                   <th scope="col">Fired</th><th scope="col"><span class="visually-hidden">Delete</span></th>
                 </tr>
               </thead>
@@ -190,6 +185,7 @@ export function Faults() {
                       <td>{actionText(a.action)}</td>
                       <td>{a.times ?? 'always'}</td>
                       <td>{text(a.probability ?? 1)}</td>
+                      <td>{text(a.seed)}</td>
                       <td data-testid="fired">{text(a.fired)}</td>
                       <td><button type="button" class="danger" aria-label={`Delete rule ${rule.id}`} onClick={() => remove(`${PATH}/${encodeURIComponent(rule.id)}`)}>Delete</button></td>
                     </tr>

@@ -1,5 +1,6 @@
-// The account's request journal: the latest requests, a live tail from /__admin/journal/stream, and for the
-// one picked, its request and response (headers and bodies) and a curl command that repeats it (key elided).
+// The account's request journal: the latest requests, a live tail from /__admin/journal/stream (filtered by the
+// server, with the same parameters as the query), and for the one picked, its request and response (headers
+// and bodies; the answer an `after` fault replaced) and a curl command that repeats it (key elided).
 import { useEffect, useState } from 'preact/hooks';
 import { isMissing, request, stream } from '../api.ts';
 import { JsonBlock, Loading, Pairs, Problem, Scroll, Unavailable, prettyText, readable, text } from '../components.tsx';
@@ -7,26 +8,39 @@ import { curlCommand, headerPairs, queryString, shownHeader } from '../curl.ts';
 import { useCredential, useTitle } from '../hooks.ts';
 import { navigate } from '../route.ts';
 import { OPERATION_IDS } from '../operations.ts';
+import { firedText } from '../faults.ts';
 
 const LIST_PATH = '/__admin/journal';
 const STREAM_PATH = '/__admin/journal/stream';
 /** Entries the tail keeps on the page. */
 const KEPT = 500;
-const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'];
+/** The methods the journal's `method` filter takes (the API has no PUT). */
+const METHODS = ['GET', 'POST', 'PATCH', 'DELETE', 'HEAD'];
 const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx'];
 
+interface Answered {
+  /** null: the connection was dropped (a `drop` fault), nothing was answered. */
+  status: number | null;
+  headers: Record<string, unknown>;
+  body: unknown;
+  body_truncated: boolean;
+}
+
+/** An entry as GET /__admin/journal and the stream's `entry` events carry it. */
 interface Entry {
   id: string;
   attributes: {
     time: string;
     method: string;
     path: string;
-    query?: unknown;
-    operation?: string | null;
-    duration_ms?: number;
-    fault?: unknown;
-    request: { headers?: Record<string, unknown>; body?: unknown; body_truncated?: boolean };
-    response: { status: number; headers?: Record<string, unknown>; body?: unknown; body_truncated?: boolean };
+    query: Record<string, string | string[]>;
+    operation: string | null;
+    revision: string | null;
+    duration_ms: number;
+    fault: { id: string; when: string; action: unknown } | null;
+    request: { headers: Record<string, unknown>; body: unknown; body_truncated: boolean };
+    response: Answered;
+    lost_response: Answered | null;
   };
 }
 
@@ -37,19 +51,8 @@ interface Filters {
   path_prefix?: string;
 }
 
-function matches(entry: Entry, f: Filters): boolean {
-  const a = entry.attributes;
-  return (!f.operation || a.operation === f.operation)
-    && (!f.method || a.method === f.method)
-    && (!f.status_class || String(a.response.status)[0] === f.status_class[0])
-    && (!f.path_prefix || a.path.startsWith(f.path_prefix));
-}
-
-function faultText(fault: unknown): string {
-  if (!fault) return '';
-  if (typeof fault === 'object' && 'id' in fault) return `rule ${String((fault as { id: unknown }).id)}`;
-  return text(fault);
-}
+const statusText = (status: number | null) => (status === null ? 'dropped' : String(status));
+const statusClass = (status: number | null) => (status === null ? 'http dropped' : `http s${String(status)[0]}`);
 
 const bodyText = (body: unknown) => (body === undefined || body === null || body === '' ? '(empty)' : typeof body === 'string' ? prettyText(body) : JSON.stringify(body, null, 2));
 
@@ -71,26 +74,40 @@ function CopyCurl({ command }: { command: string }) {
   );
 }
 
+const shownHeaders = (h: Record<string, unknown>) => headerPairs(h).map(([n, v]): [string, string] => [n, shownHeader(n, v)]);
+
+function Response({ title, answer }: { title: string; answer: Answered }) {
+  return (
+    <div>
+      <h3>{`${title} ${statusText(answer.status)}`}</h3>
+      <Pairs label={`${title} headers`} rows={shownHeaders(answer.headers)} />
+      <JsonBlock label={`${title} body${answer.body_truncated ? ' (truncated)' : ''}`} body={bodyText(answer.body)} />
+    </div>
+  );
+}
+
 function EntryDetail({ entry }: { entry: Entry }) {
   const a = entry.attributes;
   const search = queryString(a.query);
-  const headers = (h: Record<string, unknown> | undefined) => headerPairs(h).map(([n, v]): [string, string] => [n, shownHeader(n, v)]);
   return (
     <section class="entry" aria-labelledby="entry-title">
       <h2 id="entry-title" tabIndex={-1}>{`${a.method} ${readable(`${a.path}${search ? `?${search}` : ''}`)}`}</h2>
-      <p class="subtitle">{`${a.time} · request id ${entry.id} · ${a.response.status} in ${text(a.duration_ms)} ms${a.fault ? ` · fault: ${faultText(a.fault)}` : ''}`}</p>
+      <p class="subtitle">{`${a.time} · request id ${entry.id} · ${text(a.operation)} · revision ${text(a.revision)} · ${statusText(a.response.status)} in ${a.duration_ms} ms`}</p>
+      {a.fault && <p class="notice info" data-testid="entry-fault">{`Fault: ${firedText(a.fault)}`}</p>}
       <div class="two">
         <div>
           <h3>Request</h3>
-          <Pairs label="Request headers" rows={headers(a.request.headers)} />
+          <Pairs label="Request headers" rows={shownHeaders(a.request.headers)} />
           <JsonBlock label={`Request body${a.request.body_truncated ? ' (truncated)' : ''}`} body={bodyText(a.request.body)} />
         </div>
-        <div>
-          <h3>Response {a.response.status}</h3>
-          <Pairs label="Response headers" rows={headers(a.response.headers)} />
-          <JsonBlock label={`Response body${a.response.body_truncated ? ' (truncated)' : ''}`} body={bodyText(a.response.body)} />
-        </div>
+        <Response title="Response" answer={a.response} />
       </div>
+      {a.lost_response && (
+        <div class="lost">
+          <p class="help">The operation ran and answered this, but the fault replaced it: the client never saw it.</p>
+          <Response title="Lost response" answer={a.lost_response} />
+        </div>
+      )}
       <CopyCurl command={curlCommand(location.origin, a)} />
     </section>
   );
@@ -99,11 +116,15 @@ function EntryDetail({ entry }: { entry: Entry }) {
 export function Journal({ query }: { query: URLSearchParams }) {
   useTitle('Journal');
   const credential = useCredential();
-  const filters: Filters = Object.fromEntries([...query].filter(([k]) => ['operation', 'method', 'status_class', 'path_prefix'].includes(k)));
+  const filters: Filters = Object.fromEntries([...query].filter(([k, v]) => v && ['operation', 'method', 'status_class', 'path_prefix'].includes(k)));
+  const filterQuery = new URLSearchParams(filters as Record<string, string>).toString();
   const listPath = `${LIST_PATH}?${new URLSearchParams({ ...filters, order: 'newest', limit: '100' })}`;
+  // The stream takes the same filters as the list (not order or limit): the server picks what the tail shows.
+  const streamPath = filterQuery ? `${STREAM_PATH}?${filterQuery}` : STREAM_PATH;
   const [entries, setEntries] = useState<Entry[] | undefined>();
   const [error, setError] = useState<unknown>();
   const [tail, setTail] = useState<'on' | 'paused' | 'stopped'>('on');
+  const [connected, setConnected] = useState(false);
   const [selected, setSelected] = useState<Entry | undefined>();
   const [round, setRound] = useState(0);
 
@@ -117,17 +138,17 @@ export function Journal({ query }: { query: URLSearchParams }) {
   useEffect(() => {
     if (tail !== 'on' || entries === undefined) return;
     const abort = new AbortController();
-    stream(credential, STREAM_PATH, (event) => {
+    stream(credential, streamPath, (event) => {
       if (event.event !== 'entry') return;
       const entry: Entry = JSON.parse(event.data);
-      if (matches(entry, filters)) setEntries((list) => [entry, ...(list ?? []).filter((e) => e.id !== entry.id)].slice(0, KEPT));
-    }, abort.signal).then(() => abort.signal.aborted || setTail('stopped'), (e) => {
+      setEntries((list) => [entry, ...(list ?? []).filter((e) => e.id !== entry.id)].slice(0, KEPT));
+    }, abort.signal, () => setConnected(true)).then(() => abort.signal.aborted || setTail('stopped'), (e) => {
       if (abort.signal.aborted) return;
       setTail('stopped');
       setError(e);
-    });
+    }).finally(() => setConnected(false));
     return () => abort.abort();
-  }, [credential, tail, entries === undefined, listPath]);
+  }, [credential, tail, entries === undefined, streamPath]);
 
   if (isMissing(error)) return <section><h1 id="view-title" tabIndex={-1}>Journal</h1><Unavailable what="The request journal" path={LIST_PATH} /></section>;
 
@@ -177,7 +198,7 @@ export function Journal({ query }: { query: URLSearchParams }) {
         <button type="button" aria-pressed={tail === 'on'} onClick={() => setTail(tail === 'on' ? 'paused' : 'on')}>
           {tail === 'on' ? 'Pause live tail' : 'Resume live tail'}
         </button>
-        <span class="live" role="status">{tail === 'on' ? 'Live: new requests appear at the top.' : tail === 'paused' ? 'Paused.' : 'The live tail stopped.'}</span>
+        <span class="live" role="status">{tail === 'on' ? (connected ? 'Live: new requests appear at the top.' : 'Connecting to the live tail…') : tail === 'paused' ? 'Paused.' : 'The live tail stopped.'}</span>
         <button type="button" class="danger" onClick={clear}>Clear journal</button>
       </div>
       {error !== undefined && <Problem error={error} />}
@@ -201,9 +222,9 @@ export function Journal({ query }: { query: URLSearchParams }) {
                     <td>{a.method}</td>
                     <td class="path">{a.path}</td>
                     <td>{text(a.operation)}</td>
-                    <td><span class={`http s${String(a.response.status)[0]}`}>{a.response.status}</span></td>
-                    <td>{text(a.duration_ms)}</td>
-                    <td>{faultText(a.fault)}</td>
+                    <td><span class={statusClass(a.response.status)}>{statusText(a.response.status)}</span></td>
+                    <td>{a.duration_ms}</td>
+                    <td>{firedText(a.fault)}</td>
                   </tr>
                 );
               })}

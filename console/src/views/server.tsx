@@ -26,44 +26,61 @@ function ScopePicker({ id, scopes, onChange }: { id: string; scopes: string[]; o
   );
 }
 
-/** A secret that is shown once: copy it or sign in with it. */
-function NewSecret({ account, secret, onUse }: { account: string; secret: string; onUse: (c: Credential) => void }) {
+interface NewKey {
+  id: string;
+  key: string;
+  scopes: string[];
+}
+
+/** Keys that are shown once: copy one or sign in with it. */
+function NewKeys({ account, keys, onUse }: { account: string; keys: NewKey[]; onUse: (c: Credential) => void }) {
   return (
     <div class="notice secret" role="status">
-      <p>New key for account <strong>{account}</strong>, shown only this once:</p>
-      <p><code class="key">{secret}</code></p>
-      <button type="button" onClick={() => void navigator.clipboard?.writeText(secret)}>Copy</button>{' '}
-      <button type="button" onClick={() => onUse(credentialFor(secret))}>Sign in with this key</button>
+      <p>{keys.length === 1 ? 'New key' : 'New keys'} for account <strong>{account}</strong>, shown only this once:</p>
+      <ul class="new-keys">
+        {keys.map((k) => (
+          <li>
+            <code class="key" data-testid="new-key">{k.key}</code> {k.scopes.join(', ')}{' '}
+            <button type="button" onClick={() => void navigator.clipboard?.writeText(k.key)}>Copy</button>{' '}
+            <button type="button" onClick={() => onUse(credentialFor(k.key))}>Sign in with this key</button>
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }
 
-/** Full access is the default: scopes are sent only when fewer were chosen. An account takes one scope set per key. */
+/**
+ * A new account always gets a full-access key; a key with fewer scopes is made beside it when fewer were chosen.
+ * A new key of an account gets the chosen scopes (all of them when the body leaves them out).
+ */
 const keyBody = (chosen: string[]) => (chosen.length === SCOPES.length ? {} : { scopes: chosen });
 const accountBody = (chosen: string[]) => (chosen.length === SCOPES.length ? {} : { scopes: [chosen] });
 
-/** The key a creation answered with, whichever member holds it. */
-function keyOf(document: any): string | undefined {
-  const a = document?.data?.attributes ?? {};
-  return a.api_key ?? a.key ?? a.keys?.[0]?.key;
+/** The keys a creation answered with: an account's `keys`, or one `api-key`. */
+function newKeysOf(document: any): NewKey[] {
+  const data = document?.data;
+  if (data?.type === 'account') return data.attributes.keys;
+  if (data?.type === 'api-key') return [{ id: data.id, key: data.attributes.key, scopes: data.attributes.scopes }];
+  return [];
 }
 
 function Accounts({ onUse }: { onUse: (c: Credential) => void }) {
   const credential = useCredential();
   const { answer, error, loading, reload } = useDocument<{ data: any[] }>(ACCOUNTS);
   const [scopes, setScopes] = useState<string[]>([...SCOPES]);
-  const [shown, setShown] = useState<{ account: string; secret: string }>();
+  const [shown, setShown] = useState<{ account: string; keys: NewKey[] }>();
   const [actionError, setActionError] = useState<unknown>();
   const [confirming, setConfirming] = useState<string>();
 
-  /** Sends a change; a key it created is shown once (for `account`, or the account it created); the list is read again. */
+  /** Sends a change; keys it created are shown once (for `account`, or the account it created); the list is read again. */
   async function change(method: string, path: string, body?: unknown, account?: string) {
     setActionError(undefined);
     setShown(undefined);
     try {
       const result = await request(credential, path, { method, body });
-      const secret = keyOf(result.document);
-      if (secret) setShown({ account: account ?? String(result.document?.data?.id), secret });
+      const keys = newKeysOf(result.document);
+      if (keys.length > 0) setShown({ account: account ?? String(result.document.data.id), keys });
       reload();
     } catch (err) {
       setActionError(err);
@@ -76,7 +93,7 @@ function Accounts({ onUse }: { onUse: (c: Credential) => void }) {
       <h2 id="accounts-title">Accounts and keys</h2>
       {error !== undefined && <Problem error={error} />}
       {actionError !== undefined && <Problem error={actionError} context="The change failed" />}
-      {shown && <NewSecret account={shown.account} secret={shown.secret} onUse={onUse} />}
+      {shown && <NewKeys account={shown.account} keys={shown.keys} onUse={onUse} />}
       <form class="inline" onSubmit={(e) => { e.preventDefault(); void change('POST', ACCOUNTS, accountBody(scopes)); }}>
         <ScopePicker id="new-account" scopes={scopes} onChange={setScopes} />
         <button type="submit">Create an account with a key</button>
@@ -100,7 +117,7 @@ function Accounts({ onUse }: { onUse: (c: Credential) => void }) {
                       <ul class="keys">
                         {keys.map((key) => (
                           <li>
-                            <code>{`${text(key.prefix ?? key.id)}…`}</code> {text((key.scopes ?? []).join(', '))}
+                            <code>{`${key.prefix}…`}</code> {text((key.scopes ?? []).join(', '))}
                             {key.revoked_at ? ` (revoked ${key.revoked_at})` : (
                               <>
                                 {' '}
