@@ -121,17 +121,20 @@ export function Journal({ query }: { query: URLSearchParams }) {
   const listPath = `${LIST_PATH}?${new URLSearchParams({ ...filters, order: 'newest', limit: '100' })}`;
   // The stream takes the same filters as the list (not order or limit): the server picks what the tail shows.
   const streamPath = filterQuery ? `${STREAM_PATH}?${filterQuery}` : STREAM_PATH;
-  const [entries, setEntries] = useState<Entry[] | undefined>();
+  // The entries with the list they were read for: another filter's entries are never shown while this one loads.
+  const [read, setRead] = useState<{ list: string; entries: Entry[] }>();
   const [error, setError] = useState<unknown>();
   const [tail, setTail] = useState<'on' | 'paused' | 'stopped'>('on');
   const [connected, setConnected] = useState(false);
   const [selected, setSelected] = useState<Entry | undefined>();
   const [round, setRound] = useState(0);
+  const list = `${round} ${listPath}`;
+  const entries = read?.list === list ? read.entries : undefined;
 
   useEffect(() => {
     const abort = new AbortController();
     setError(undefined);
-    request<{ data: Entry[] }>(credential, listPath, { signal: abort.signal }).then((a) => setEntries(a.document.data), (e) => abort.signal.aborted || setError(e));
+    request<{ data: Entry[] }>(credential, listPath, { signal: abort.signal }).then((a) => setRead({ list, entries: a.document.data }), (e) => abort.signal.aborted || setError(e));
     return () => abort.abort();
   }, [credential, listPath, round]);
 
@@ -141,13 +144,16 @@ export function Journal({ query }: { query: URLSearchParams }) {
     stream(credential, streamPath, (event) => {
       if (event.event !== 'entry') return;
       const entry: Entry = JSON.parse(event.data);
-      setEntries((list) => [entry, ...(list ?? []).filter((e) => e.id !== entry.id)].slice(0, KEPT));
+      setRead((r) => r && r.list === list ? { list, entries: [entry, ...r.entries.filter((e) => e.id !== entry.id)].slice(0, KEPT) } : r);
     }, abort.signal, () => setConnected(true)).then(() => abort.signal.aborted || setTail('stopped'), (e) => {
       if (abort.signal.aborted) return;
       setTail('stopped');
       setError(e);
-    }).finally(() => setConnected(false));
-    return () => abort.abort();
+    }).finally(() => abort.signal.aborted || setConnected(false));
+    return () => {
+      abort.abort();
+      setConnected(false);
+    };
   }, [credential, tail, entries === undefined, streamPath]);
 
   if (isMissing(error)) return <section><h1 id="view-title" tabIndex={-1}>Journal</h1><Unavailable what="The request journal" path={LIST_PATH} /></section>;
