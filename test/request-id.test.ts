@@ -1,9 +1,9 @@
 // One id per request, found everywhere a user or an operator looks: the X-Request-Id response header, the `id`
 // of an error document, the access log line and the request journal. A client's own well-formed id is kept; any other gets one of ours.
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { journal } from './support/admin.ts';
+import { rawExchange } from './support/raw.ts';
 import { eventually, http, REVISION, sdk, sqliteTarget, startServer, type RunningServer } from './support/server.ts';
 
 /** The access lines (JSON, msg "request") the server has printed so far. */
@@ -18,17 +18,9 @@ function accessLine(server: RunningServer, id: string): Promise<any> {
 }
 
 /** A request written byte for byte (so that a header can be sent twice); returns the status line and headers. */
-function rawHead(server: RunningServer, lines: string[]): Promise<string> {
-  const { hostname, port } = new URL(server.url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
-    let text = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (d) => (text += d));
-    socket.on('error', reject);
-    socket.on('end', () => resolve(text.split('\r\n\r\n')[0]));
-    socket.write(`${lines.join('\r\n')}\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`);
-  });
+async function rawHead(server: RunningServer, lines: string[]): Promise<string> {
+  const { host } = new URL(server.url);
+  return (await rawExchange(server, `${lines.join('\r\n')}\r\nHost: ${host}`)).split('\r\n\r\n')[0];
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -43,7 +43,8 @@ function attributeSchema(attr: AttributeDef, nullable: boolean): Schema {
   return base;
 }
 
-const object = (properties: Schema, required: string[] = []): Schema => ({
+/** A closed object schema: only the properties listed. */
+export const object = (properties: Schema, required: string[] = []): Schema => ({
   type: 'object', properties, required, additionalProperties: false,
 });
 

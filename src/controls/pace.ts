@@ -1,27 +1,16 @@
 // Account control: the account's job pace. Jobs the account submits after a change get the new pace (a job's
 // schedule is fixed when it is accepted); `null` returns the account to the server's (CATALOG_JOB_PACE).
 import type { FastifyInstance } from 'fastify';
+import { document, object } from '../api/schemas.js';
 import { send } from '../http/jsonapi.js';
 import { PACES, type Pace } from '../jobs/pace.js';
 import type { Store } from '../store/store.js';
 
-const paceBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['data'],
-  properties: {
-    data: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['type', 'attributes'],
-      properties: {
-        type: { type: 'string', enum: ['job-pace'] },
-        id: { type: 'string' },
-        attributes: { type: 'object', additionalProperties: false, required: ['pace'], properties: { pace: { enum: [...PACES, null] } } },
-      },
-    },
-  },
-};
+const paceBody = document(object({
+  type: { type: 'string', enum: ['job-pace'] },
+  id: { type: 'string' },
+  attributes: object({ pace: { enum: [...PACES, null] } }, ['pace']),
+}, ['type', 'attributes']));
 
 export function registerPaceControls(app: FastifyInstance, store: Store, serverPace: Pace): void {
   const render = (account: string, own: string | undefined) => ({

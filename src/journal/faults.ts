@@ -3,6 +3,7 @@
 // answer) and how often (the next N matching requests, with a seeded probability, or until deleted).
 // Rules belong to an account and live in the memory of the process that was told about them.
 import { ulid } from 'ulid';
+import { document, object } from '../api/schemas.js';
 import { invalid } from '../http/errors.js';
 import { OPERATIONS } from '../http/operations.js';
 import { METHODS } from './filter.js';
@@ -45,50 +46,28 @@ const DEFAULT_CODES: Record<number, string> = {
 const SERVER_STATUSES = [500, 502, 503, 504, 524];
 
 /** The JSON:API envelope; the fields' combinations are checked in parseRule, with clearer messages. */
-export const ruleBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['data'],
-  properties: {
-    data: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['type', 'attributes'],
-      properties: {
-        type: { enum: ['fault-rule'] },
-        attributes: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['action'],
-          properties: {
-            operation: { type: 'string' },
-            method: { type: 'string' },
-            path: { type: 'string', minLength: 1, maxLength: 1000 },
-            when: { enum: ['before', 'after'] },
-            action: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['type'],
-              properties: {
-                type: { type: 'string' },
-                status: { type: 'integer' },
-                code: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' },
-                detail: { type: 'string', minLength: 1, maxLength: 1000 },
-                retry_after: { type: 'integer', minimum: 0, maximum: 86_400 },
-                ms: { type: 'integer', minimum: 0, maximum: MAX_LATENCY_MS },
-                min_ms: { type: 'integer', minimum: 0, maximum: MAX_LATENCY_MS },
-                max_ms: { type: 'integer', minimum: 0, maximum: MAX_LATENCY_MS },
-              },
-            },
-            times: { type: 'integer', minimum: 1, maximum: 1_000_000 },
-            probability: { type: 'number', minimum: 0, maximum: 1 },
-            seed: { type: 'integer', minimum: 0, maximum: 4_294_967_295 },
-          },
-        },
-      },
-    },
-  },
-};
+export const ruleBody = document(object({
+  type: { enum: ['fault-rule'] },
+  attributes: object({
+    operation: { type: 'string' },
+    method: { type: 'string' },
+    path: { type: 'string', minLength: 1, maxLength: 1000 },
+    when: { enum: ['before', 'after'] },
+    action: object({
+      type: { type: 'string' },
+      status: { type: 'integer' },
+      code: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' },
+      detail: { type: 'string', minLength: 1, maxLength: 1000 },
+      retry_after: { type: 'integer', minimum: 0, maximum: 86_400 },
+      ms: { type: 'integer', minimum: 0, maximum: MAX_LATENCY_MS },
+      min_ms: { type: 'integer', minimum: 0, maximum: MAX_LATENCY_MS },
+      max_ms: { type: 'integer', minimum: 0, maximum: MAX_LATENCY_MS },
+    }, ['type']),
+    times: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    probability: { type: 'number', minimum: 0, maximum: 1 },
+    seed: { type: 'integer', minimum: 0, maximum: 4_294_967_295 },
+  }, ['action']),
+}, ['type', 'attributes']));
 
 export interface RuleAttributes {
   operation?: string;
