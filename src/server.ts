@@ -22,6 +22,7 @@ import type { StoredClock } from './clock.js';
 import { registerControls } from './controls/index.js';
 import { registerJobStream } from './controls/job-stream.js';
 import { FinishedJobCache } from './api/jobs/finished-cache.js';
+import { ReadCache } from './http/read-cache.js';
 import { registerConsole } from './http/console.js';
 import { EventStreams, realTicker, type Ticker } from './http/sse.js';
 import { registerWellFormedBodies } from './http/well-formed.js';
@@ -94,9 +95,10 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   // Before the API routes: it adds its hooks to each operation's route as that is registered.
   if (config.controls) registerJournalAndFaults(app, { ...config.journal, clock, streams });
   const finished = new FinishedJobCache();
-  registerResources(app, store, clock);
-  registerRelationships(app, store);
-  registerJobs(app, { store, runner: engine, clock, pace: config.jobPace, ttlMs: config.jobTtlMs, finished });
+  const reads = new ReadCache(store, clock);
+  registerResources(app, store, clock, reads);
+  registerRelationships(app, store, reads);
+  registerJobs(app, { store, runner: engine, clock, pace: config.jobPace, ttlMs: config.jobTtlMs, finished, reads });
   registerBackInStock(app, store, clock);
   if (config.controls) {
     registerControls(app, { store, engine, clock, finished, adminToken: config.adminToken, serverPace: config.jobPace.pace });

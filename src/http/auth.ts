@@ -1,6 +1,7 @@
 // Authentication (`Authorization: Klaviyo-API-Key pk_...`) and the operation's scopes. Sets request.account.
-// Lookups are cached (found and not found alike, bounded in entries and time), and an address that keeps
-// sending unknown keys is answered 429 without a lookup until its window passes.
+// Lookups are cached by the key as sent (found and not found alike, bounded in entries and time), so a known
+// key costs neither a hash nor a query; an address that keeps sending unknown keys is answered 429 without a
+// lookup until its window passes.
 import type { FastifyInstance } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { hashKey } from '../keys.js';
@@ -35,11 +36,11 @@ export function registerAuth(app: FastifyInstance, store: Store, options: AuthOp
   const keys = new LRUCache<string, Lookup>({ max: CACHED_KEYS, ttl: Math.max(1, options.cacheMs) });
   const failures = new LRUCache<string, number>({ max: TRACKED_ADDRESSES, ttl: FAILURE_WINDOW_MS, noUpdateTTL: true });
 
-  async function lookup(hash: string): Promise<Lookup> {
-    const hit = options.cacheMs > 0 ? keys.get(hash) : undefined;
+  async function lookup(presented: string): Promise<Lookup> {
+    const hit = options.cacheMs > 0 ? keys.get(presented) : undefined;
     if (hit !== undefined) return hit;
-    const key = (await store.findKeyByHash(hash)) ?? false;
-    if (options.cacheMs > 0) keys.set(hash, key);
+    const key = (await store.findKeyByHash(hashKey(presented))) ?? false;
+    if (options.cacheMs > 0) keys.set(presented, key);
     return key;
   }
 
@@ -61,14 +62,14 @@ export function registerAuth(app: FastifyInstance, store: Store, options: AuthOp
     if (!op && control !== 'account') return;
     const address = request.ip;
     const header = request.headers.authorization?.trim();
-    const hash = header?.startsWith(PREFIX) ? hashKey(header.slice(PREFIX.length).trim()) : undefined;
+    const presented = header?.startsWith(PREFIX) ? header.slice(PREFIX.length).trim() : undefined;
     // A throttled address still gets through with a key this process already knows to be valid.
-    const known = hash === undefined ? undefined : keys.peek(hash);
+    const known = presented === undefined ? undefined : keys.peek(presented);
     if (!known && (failures.get(address) ?? 0) >= options.failuresPerMinute) throw tooManyFailures(address);
     // As Klaviyo: no credentials at all is not_authenticated; credentials that are wrong in any way
     // (another scheme, a malformed, unknown or revoked key) are authentication_failed.
     if (!header) throw fail(address, 'not_authenticated', 'Send a private API key as "Authorization: Klaviyo-API-Key pk_...".');
-    const key = hash === undefined ? undefined : await lookup(hash);
+    const key = presented === undefined ? undefined : await lookup(presented);
     if (key) request.keyAccount = key.account;
     if (!key || key.revokedAt) {
       throw fail(address, 'authentication_failed', 'The Authorization header does not carry a valid private API key ("Klaviyo-API-Key pk_...").');

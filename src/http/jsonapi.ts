@@ -33,11 +33,17 @@ export function send(reply: FastifyReply, status: number, document: unknown): Fa
  * and fields[...] too: a valid URI). After a create this is the collection the client posted to.
  */
 export function requestLink(request: FastifyRequest): string {
-  return linkFor(request, new URL(request.url, 'http://h').searchParams);
+  const { url } = request;
+  // The common case, a plain path with no query and nothing to decode or escape, is already in its final form.
+  if (SAFE_PATH.test(url)) return `${baseUrl(request)}${url.replace(TRAILING_SLASHES, '')}`;
+  return linkFor(request, new URL(url, 'http://h').searchParams);
 }
 
+const SAFE_PATH = /^[A-Za-z0-9$:._~/-]*$/;
+const TRAILING_SLASHES = /\/+$/;
+
 function linkFor(request: FastifyRequest, query: URLSearchParams): string {
-  const path = request.url.split('?')[0].replace(/\/+$/, '');
+  const path = request.url.split('?')[0].replace(TRAILING_SLASHES, '');
   const search = query.toString();
   return `${baseUrl(request)}${path.split('/').map((s) => pathId(decodeSegment(s))).join('/')}${search ? `?${search}` : ''}`;
 }

@@ -22,22 +22,24 @@ export function revisionProblem(revision: string | undefined, today: Date): stri
   return undefined;
 }
 
+const DAY_MS = 86_400_000;
+
 export function registerRevision(app: FastifyInstance): void {
   // Clients send the same one or two revisions all day: remember which were fine, for the current day.
-  let day = '';
+  let dayEnds = -Infinity;
   const accepted = new Set<string>();
   app.addHook('onRequest', async (request) => {
     if (!request.routeOptions.config.operation) return;
     const header = request.headers.revision;
     const revision = Array.isArray(header) ? header[0] : header;
-    const now = new Date();
-    const today = now.toISOString().slice(0, 10);
-    if (today !== day) {
-      day = today;
+    const nowMs = Date.now();
+    // A new day (or a clock set back) may change which revisions are accepted.
+    if (nowMs >= dayEnds || nowMs < dayEnds - DAY_MS) {
+      dayEnds = (Math.floor(nowMs / DAY_MS) + 1) * DAY_MS;
       accepted.clear();
     }
     if (revision !== undefined && accepted.has(revision)) return;
-    const problem = revisionProblem(revision, now);
+    const problem = revisionProblem(revision, new Date(nowMs));
     if (problem) throw invalid(problem, { parameter: 'revision' });
     if (accepted.size < 100) accepted.add(revision!);
   });

@@ -28,6 +28,9 @@ function createPrivately(path: string): void {
   closeSync(openSync(path, 'a', 0o600));
 }
 
+/** SQLite caps it at its compile-time limit (2 GiB in better-sqlite3's build). */
+const MMAP_BYTES = 2 ** 31;
+
 interface GroupMember {
   work: () => unknown;
   resolve: (value: unknown) => void;
@@ -48,6 +51,10 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma('cache_size = -32768'); // 32 MiB (default 2 MiB): keeps a large store's index pages in memory
+    // Reads map the file rather than copy pages in with a system call each: a random item of a 1,000,000-item
+    // store costs a third as much. The pages are the kernel's file cache, shared and reclaimable, not our heap.
+    // As large as this build allows (2 GiB); beyond it, a larger store is read as before.
+    this.db.pragma(`mmap_size = ${MMAP_BYTES}`);
     this.migrateNow();
     this.stmt = this.prepare();
   }
@@ -73,6 +80,8 @@ export class SqliteStore implements Store {
       listKeys: db.prepare('SELECT * FROM api_keys ORDER BY id'),
       revokeKey: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
       countKeys: db.prepare('SELECT count(*) FROM api_keys').pluck(),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
+      totalChanges: db.prepare('SELECT total_changes()').pluck(),
       resource: db.prepare('SELECT * FROM resources WHERE account = ? AND kind = ? AND external_id = ?'),
       unfinished: db.prepare(COUNT_UNFINISHED_JOBS).pluck(),
       insertJob: db.prepare(INSERT_JOB),
@@ -106,6 +115,16 @@ export class SqliteStore implements Store {
 
   async migrationsApplied(): Promise<boolean> {
     return Number(this.stmt.latestMigration.get()) >= LATEST_MIGRATION_VERSION;
+  }
+
+  /**
+   * data_version moves when another connection (another process) commits; total_changes counts every row
+   * this connection has written, committed or not (a rolled-back change only makes the version move early).
+   * None while a job batch's transaction is open: what is read then may yet be rolled back.
+   */
+  readVersion(): string | undefined {
+    if (this.db.inTransaction) return undefined;
+    return `${this.stmt.dataVersion.get()}.${this.stmt.totalChanges.get()}`;
   }
 
   async findKeyByHash(hash: string): Promise<KeyRecord | undefined> {

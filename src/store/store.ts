@@ -41,6 +41,12 @@ export interface Store {
   migrationsApplied(): Promise<boolean>;
   /** The connection pool's use, for a store that has one (PostgreSQL). */
   poolStats?(): PoolStats;
+  /**
+   * A value that changes whenever anything stored may have changed since it was last read, by this process or
+   * another, for a store that can tell cheaply (SQLite): what cached reads are checked against. Undefined
+   * while what a read sees might still be undone.
+   */
+  readVersion?(): string | undefined;
 
   findKeyByHash(hash: string): Promise<KeyRecord | undefined>;
   /** Inserts the key unless one with this hash exists; returns the stored record. */

@@ -20,6 +20,7 @@ import type { Store } from '../../store/store.js';
 import { JOB_ATTRIBUTE_NAMES, createResourceObject, deleteResourceObject, jobDocument, updateResourceObject } from '../schemas.js';
 import { fieldsOf, raise } from '../shared.js';
 import { FinishedJobCache, documentOf } from './finished-cache.js';
+import type { ReadCache } from '../../http/read-cache.js';
 import { renderResource } from '../resources/serialize.js';
 
 /**
@@ -85,10 +86,12 @@ export interface JobRouteParts {
   ttlMs: number;
   /** Finished jobs' documents, served from memory (controls drop an account's when they delete its jobs). */
   finished: FinishedJobCache;
+  /** Jobs with their items, served from memory while the store is unchanged. */
+  reads: ReadCache;
 }
 
 function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKind): void {
-  const { store, runner, clock, finished } = parts;
+  const { store, runner, clock, finished, reads } = parts;
   const resourceObject = kind.action === 'create' ? createResourceObject(kind.resource)
     : kind.action === 'update' ? updateResourceObject(kind.resource)
     : deleteResourceObject(kind.resource);
@@ -126,14 +129,25 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
     config: { operation: operation(kind.operations.get), query: getSpec },
   }, async (request, reply) => {
     const query = parseQuery(request);
+    const findJob = async () => {
+      const job = await store.getJob(request.account, kind.type, request.params.job_id, clock.now().toISOString());
+      if (!job) throw notFound(`There is no ${kind.type} with id '${request.params.job_id}'.`);
+      return job;
+    };
+    // With its items, the document changes as they do: kept only while the store is unchanged.
+    if (query.include.size) {
+      return send(reply, 200, await reads.answer(request, async () => {
+        const job = await findJob();
+        return { document: await renderJobDocument(request, store, kind, job, query), until: Date.parse(job.expiresAt) };
+      }));
+    }
     const base = baseUrl(request);
     const fields = query.fields.get(kind.type);
-    const cacheKey = query.include.size ? undefined : FinishedJobCache.key({ account: request.account, base, type: kind.type, id: request.params.job_id, fields });
-    const cached = cacheKey && finished.get(cacheKey, clock.now().getTime());
+    const cacheKey = FinishedJobCache.key({ account: request.account, base, type: kind.type, id: request.params.job_id, fields });
+    const cached = finished.get(cacheKey, clock.now().getTime());
     if (cached) return send(reply, 200, documentOf(cached, requestLink(request)));
-    const job = await store.getJob(request.account, kind.type, request.params.job_id, clock.now().toISOString());
-    if (!job) throw notFound(`There is no ${kind.type} with id '${request.params.job_id}'.`);
-    if (!cacheKey || job.status === 'processing') return send(reply, 200, await renderJobDocument(request, store, kind, job, query));
+    const job = await findJob();
+    if (job.status === 'processing') return send(reply, 200, await renderJobDocument(request, store, kind, job, query));
     const data = Buffer.from(JSON.stringify(renderJob(base, kind, job, fields)));
     finished.set(cacheKey, data, Date.parse(job.expiresAt));
     return send(reply, 200, documentOf(data, requestLink(request)));

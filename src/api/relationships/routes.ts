@@ -8,6 +8,7 @@ import { invalid, notFound } from '../../http/errors.js';
 import { listLinks, send } from '../../http/jsonapi.js';
 import { operation } from '../../http/operations.js';
 import { parseQuery } from '../../http/query.js';
+import type { ReadCache } from '../../http/read-cache.js';
 import type { Filter } from '../../catalog/model.js';
 import type { Store } from '../../store/store.js';
 import { idSchema } from '../schemas.js';
@@ -63,7 +64,7 @@ const linkageSchema = (type: string) => ({
   },
 });
 
-function register(app: FastifyInstance, store: Store, rel: Relationship): void {
+function register(app: FastifyInstance, store: Store, reads: ReadCache, rel: Relationship): void {
   const base = `/api/${rel.owner.path}/:id`;
   const relatedSpec = querySpec(rel.target, true);
   const idsSpec = { filter: LIST_FILTERS[rel.target.kind], page: { pageSize: true }, sort: true };
@@ -76,17 +77,21 @@ function register(app: FastifyInstance, store: Store, rel: Relationship): void {
   }
 
   app.get<Params>(`${base}/${rel.name}`, { config: { operation: operation(rel.operations.related), query: relatedSpec } }, async (request, reply) => {
-    const query = parseQuery(request);
-    const id = await ownerId(request.account, request.params.id);
-    return send(reply, 200, await listDocument(request, store, rel.target, query, [rel.scope(id)]));
+    return send(reply, 200, await reads.answer(request, async () => {
+      const query = parseQuery(request);
+      const id = await ownerId(request.account, request.params.id);
+      return { document: await listDocument(request, store, rel.target, query, [rel.scope(id)]) };
+    }));
   });
 
   app.get<Params>(`${base}/relationships/${rel.name}`, { config: { operation: operation(rel.operations.ids), query: idsSpec } }, async (request, reply) => {
-    const query = parseQuery(request);
-    const id = await ownerId(request.account, request.params.id);
-    const page = await store.listResources(request.account, rel.target.kind, [rel.scope(id), ...query.filters], query.page);
-    const data = page.rows.map((row) => ({ type: rel.target.type, id: compoundId(row.externalId) }));
-    return send(reply, 200, { data, links: listLinks(request, page) });
+    return send(reply, 200, await reads.answer(request, async () => {
+      const query = parseQuery(request);
+      const id = await ownerId(request.account, request.params.id);
+      const page = await store.listResources(request.account, rel.target.kind, [rel.scope(id), ...query.filters], query.page);
+      const data = page.rows.map((row) => ({ type: rel.target.type, id: compoundId(row.externalId) }));
+      return { document: { data, links: listLinks(request, page) } };
+    }));
   });
 
   const changes: ['post' | 'patch' | 'delete', LinkChange, string | undefined][] = [
@@ -115,6 +120,6 @@ function register(app: FastifyInstance, store: Store, rel: Relationship): void {
   }
 }
 
-export function registerRelationships(app: FastifyInstance, store: Store): void {
-  for (const rel of RELATIONSHIPS) register(app, store, rel);
+export function registerRelationships(app: FastifyInstance, store: Store, reads: ReadCache): void {
+  for (const rel of RELATIONSHIPS) register(app, store, reads, rel);
 }

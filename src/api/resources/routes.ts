@@ -6,6 +6,7 @@ import { CATEGORY, ITEM, VARIANT, type ResourceDef } from '../../catalog/resourc
 import { conflict, notFound } from '../../http/errors.js';
 import { baseUrl, requestLink, send } from '../../http/jsonapi.js';
 import { operation } from '../../http/operations.js';
+import type { ReadCache } from '../../http/read-cache.js';
 import { parseQuery, type ParsedQuery, type QuerySpec } from '../../http/query.js';
 import type { ResourceRow } from '../../catalog/model.js';
 import type { Store } from '../../store/store.js';
@@ -16,7 +17,7 @@ import { renderResource } from './serialize.js';
 
 const PLURAL: Record<string, string> = { item: 'items', variant: 'variants', category: 'categories' };
 
-function registerResource(app: FastifyInstance, store: Store, clock: Clock, def: ResourceDef): void {
+function registerResource(app: FastifyInstance, store: Store, clock: Clock, reads: ReadCache, def: ResourceDef): void {
   const one = def.kind;
   const many = PLURAL[def.kind];
   const collection = `/api/${def.path}`;
@@ -80,11 +81,11 @@ function registerResource(app: FastifyInstance, store: Store, clock: Clock, def:
   });
 
   app.get(collection, { config: { operation: operation(`get_catalog_${many}`), query: listSpec } }, async (request, reply) => {
-    return send(reply, 200, await listDocument(request, store, def, parseQuery(request), []));
+    return send(reply, 200, await reads.answer(request, async () => ({ document: await listDocument(request, store, def, parseQuery(request), []) })));
   });
 }
 
-export function registerResources(app: FastifyInstance, store: Store, clock: Clock): void {
-  for (const def of [ITEM, VARIANT, CATEGORY]) registerResource(app, store, clock, def);
+export function registerResources(app: FastifyInstance, store: Store, clock: Clock, reads: ReadCache): void {
+  for (const def of [ITEM, VARIANT, CATEGORY]) registerResource(app, store, clock, reads, def);
 }
 
