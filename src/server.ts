@@ -1,6 +1,8 @@
 // Assembles the HTTP app. A request travels: content type -> auth -> revision -> rate limit (onRequest
 // hooks, in that order) -> body parsing and schema validation -> handler (domain + one store transaction)
-// -> JSON:API rendering. Every failure on the way is rendered by the error handler.
+// -> JSON:API rendering. Every failure on the way is rendered by the error handler. Hooks that decide at once
+// are written as callbacks (done), not async functions: every request passes them all, and a promise each
+// would cost it a microtask per hook.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerBackInStock } from './api/back-in-stock/routes.js';
 import { maxBytesKeyword } from './api/schemas.js';

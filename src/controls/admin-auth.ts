@@ -6,9 +6,10 @@ import { ApiError } from '../http/errors.js';
 
 export function registerAdminAuth(app: FastifyInstance, adminToken: string | undefined): void {
   const check = adminTokenCheck(adminToken);
-  app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config.control !== 'admin') return;
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.routeOptions.config.control !== 'admin') return done();
     if (!check) throw new ApiError(403, 'permission_denied', 'Server-wide controls are off: start the server with CATALOG_ADMIN_TOKEN set to use them.');
     check(request);
+    done();
   });
 }

@@ -2,7 +2,7 @@
 // Lookups are cached by the key as sent (found and not found alike, bounded in entries and time), so a known
 // key costs neither a hash nor a query; an address that keeps sending unknown keys is answered 429 without a
 // lookup until its window passes.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { hashKey } from '../keys.js';
 import type { KeyRecord, Store } from '../store/store.js';
@@ -37,8 +37,6 @@ export function registerAuth(app: FastifyInstance, store: Store, options: AuthOp
   const failures = new LRUCache<string, number>({ max: TRACKED_ADDRESSES, ttl: FAILURE_WINDOW_MS, noUpdateTTL: true });
 
   async function lookup(presented: string): Promise<Lookup> {
-    const hit = options.cacheMs > 0 ? keys.get(presented) : undefined;
-    if (hit !== undefined) return hit;
     const key = (await store.findKeyByHash(hashKey(presented))) ?? false;
     if (options.cacheMs > 0) keys.set(presented, key);
     return key;
@@ -56,10 +54,26 @@ export function registerAuth(app: FastifyInstance, store: Store, options: AuthOp
 
   app.decorate('forgetKeys', () => keys.clear());
 
-  app.addHook('onRequest', async (request) => {
+  /** Lets the request through as the key's account, or refuses it. */
+  function admit(request: FastifyRequest, address: string, key: Lookup): void {
+    if (key) request.keyAccount = key.account;
+    if (!key || key.revokedAt) {
+      throw fail(address, 'authentication_failed', 'The Authorization header does not carry a valid private API key ("Klaviyo-API-Key pk_...").');
+    }
+    const op = request.routeOptions.config.operation;
+    // Controls act on a whole account: only a full-access key may use them.
+    const missing = (op?.scopes ?? ALL_SCOPES).filter((s) => !grants(key.scopes, s));
+    if (missing.length) {
+      throw new ApiError(403, 'permission_denied', `This API key lacks the scope(s) ${missing.join(', ')} that ${op?.id ?? 'this control'} requires.`, { pointer: '/data/' });
+    }
+    request.account = key.account;
+  }
+
+  // A callback hook: a known key is let through without a promise; only a lookup waits for the store.
+  app.addHook('onRequest', (request, _reply, done) => {
     const { operation: op, control } = request.routeOptions.config;
     // Server-wide controls carry the admin token instead (controls/admin-auth.ts).
-    if (!op && control !== 'account') return;
+    if (!op && control !== 'account') return done();
     const address = request.ip;
     const header = request.headers.authorization?.trim();
     const presented = header?.startsWith(PREFIX) ? header.slice(PREFIX.length).trim() : undefined;
@@ -69,16 +83,20 @@ export function registerAuth(app: FastifyInstance, store: Store, options: AuthOp
     // As Klaviyo: no credentials at all is not_authenticated; credentials that are wrong in any way
     // (another scheme, a malformed, unknown or revoked key) are authentication_failed.
     if (!header) throw fail(address, 'not_authenticated', 'Send a private API key as "Authorization: Klaviyo-API-Key pk_...".');
-    const key = presented === undefined ? undefined : await lookup(presented);
-    if (key) request.keyAccount = key.account;
-    if (!key || key.revokedAt) {
-      throw fail(address, 'authentication_failed', 'The Authorization header does not carry a valid private API key ("Klaviyo-API-Key pk_...").');
+    if (presented === undefined) return admit(request, address, false);
+    const cached = options.cacheMs > 0 ? keys.get(presented) : undefined;
+    if (cached !== undefined) {
+      admit(request, address, cached);
+      return done();
     }
-    // Controls act on a whole account: only a full-access key may use them.
-    const missing = (op?.scopes ?? ALL_SCOPES).filter((s) => !grants(key.scopes, s));
-    if (missing.length) {
-      throw new ApiError(403, 'permission_denied', `This API key lacks the scope(s) ${missing.join(', ')} that ${op?.id ?? 'this control'} requires.`, { pointer: '/data/' });
-    }
-    request.account = key.account;
+    lookup(presented).then((key) => {
+      let refused: unknown;
+      try {
+        admit(request, address, key);
+      } catch (error) {
+        refused = error;
+      }
+      done(refused as Error | undefined);
+    }, done);
   });
 }

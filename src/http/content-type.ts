@@ -21,11 +21,12 @@ export function registerContentType(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, keepText);
   app.addContentTypeParser('application/vnd.api+json', { parseAs: 'string' }, keepText);
-  app.addHook('onRequest', async (request) => {
-    if (!hasBody(request.headers)) return;
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!hasBody(request.headers)) return done();
     const type = request.headers['content-type'];
     if (!type || !JSON_TYPES.test(type)) {
       throw new ApiError(415, 'unsupported_media_type', `Content-Type '${type ?? ''}' is not supported; send application/vnd.api+json or application/json.`);
     }
+    done();
   });
 }

@@ -207,8 +207,8 @@ function registerClosing(app: FastifyInstance): void {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return;
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
     reply.header('Connection', 'close');
     throw new ApiError(503, 'service_unavailable', 'The server is shutting down; retry shortly.', undefined, { 'Retry-After': '1' });
   });

@@ -16,10 +16,11 @@ export function hostOf(request: FastifyRequest): string {
 }
 
 export function registerHostCheck(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const host = request.headers.host;
     if (host !== undefined && !HOST.test(host)) throw invalid('The Host header is not a valid host name.');
     // HTTP/1.1 requires Host (RFC 9112 3.2); only HTTP/1.0 clients may leave it out.
     if (host === undefined && request.raw.httpVersion !== '1.0') throw invalid('The Host header is required.');
+    done();
   });
 }

@@ -28,8 +28,8 @@ export function registerRevision(app: FastifyInstance): void {
   // Clients send the same one or two revisions all day: remember which were fine, for the current day.
   let dayEnds = -Infinity;
   const accepted = new Set<string>();
-  app.addHook('onRequest', async (request) => {
-    if (!request.routeOptions.config.operation) return;
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!request.routeOptions.config.operation) return done();
     const header = request.headers.revision;
     const revision = Array.isArray(header) ? header[0] : header;
     const nowMs = Date.now();
@@ -38,9 +38,10 @@ export function registerRevision(app: FastifyInstance): void {
       dayEnds = (Math.floor(nowMs / DAY_MS) + 1) * DAY_MS;
       accepted.clear();
     }
-    if (revision !== undefined && accepted.has(revision)) return;
+    if (revision !== undefined && accepted.has(revision)) return done();
     const problem = revisionProblem(revision, new Date(nowMs));
     if (problem) throw invalid(problem, { parameter: 'revision' });
     if (accepted.size < 100) accepted.add(revision!);
+    done();
   });
 }

@@ -28,9 +28,9 @@ export function illFormedAt(value: unknown): string | undefined {
 }
 
 export function registerWellFormedBodies(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
-    if (request.body === undefined) return;
-    const pointer = illFormedAt(request.body);
+  app.addHook('preValidation', (request, _reply, done) => {
+    const pointer = request.body === undefined ? undefined : illFormedAt(request.body);
     if (pointer !== undefined) throw invalid('Strings must be well-formed Unicode; this one contains a lone surrogate.', { pointer });
+    done();
   });
 }
