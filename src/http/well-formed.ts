@@ -4,6 +4,9 @@
 import type { FastifyInstance } from 'fastify';
 import { invalid } from './errors.js';
 
+/** `\uD800` to `\uDFFF`, in any case: the escapes that can make a lone surrogate. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
 const escape = (token: string) => token.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** The JSON pointer of the first ill-formed string in `value`, or undefined. Iterative: bodies nest deeply. */
@@ -29,7 +32,9 @@ export function illFormedAt(value: unknown): string | undefined {
 
 export function registerWellFormedBodies(app: FastifyInstance): void {
   app.addHook('preValidation', (request, _reply, done) => {
-    const pointer = request.body === undefined ? undefined : illFormedAt(request.body);
+    // Decoded UTF-8 holds no surrogate: one can only come from a \u escape, so a text without one needs no walk.
+    if (request.body === undefined || (typeof request.rawBody === 'string' && !SURROGATE_ESCAPE.test(request.rawBody))) return done();
+    const pointer = illFormedAt(request.body);
     if (pointer !== undefined) throw invalid('Strings must be well-formed Unicode; this one contains a lone surrogate.', { pointer });
     done();
   });

@@ -1,6 +1,7 @@
 // Bulk jobs, for every kind: POST validates the whole payload and stores the job, already `processing` (202);
 // GET shows it as the engine moves it along; the list pages through an account's jobs of that kind.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
 import { ulid } from 'ulid';
 import { checkInput, type ResourceInput } from '../../catalog/changes.js';
 import { compoundId, externalIdOf, ID_FORM } from '../../catalog/ids.js';
@@ -66,6 +67,17 @@ function checkPayload(kind: JobKind, inputs: ResourceInput[]): void {
   });
 }
 
+/** Random bytes for job ids, drawn 4 KB at a time: ulid alone asks the system's CSPRNG once per character. */
+let randomPool = Buffer.alloc(0);
+let randomAt = 0;
+function pooledRandom(): number {
+  if (randomAt === randomPool.length) {
+    randomPool = randomBytes(4096);
+    randomAt = 0;
+  }
+  return randomPool[randomAt++] / 256;
+}
+
 async function renderJobDocument(request: FastifyRequest, store: Store, kind: JobKind, job: JobRecord, query: ParsedQuery) {
   const base = baseUrl(request);
   const data = renderJob(base, kind, job, query.fields.get(kind.type));
@@ -111,7 +123,7 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
     const now = clock.now();
     const runAfter = firstRunAfter(pace ? { ...parts.pace, pace } : parts.pace, now);
     const job: PendingJob = {
-      id: ulid(), account: request.account, type: kind.type, status: 'processing',
+      id: ulid(undefined, pooledRandom), account: request.account, type: kind.type, status: 'processing',
       totalCount: inputs.length, completedCount: 0, failedCount: 0, errors: [], resourceIds: [],
       createdAt: now.toISOString(), completedAt: null, expiresAt: new Date(now.getTime() + parts.ttlMs).toISOString(),
       operations: inputs, attempts: 0, lastError: null, runAfter: runAfter && runAfter.toISOString(), allowance: null,
