@@ -8,8 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 // @ts-ignore autocannon ships no types; the few fields used are typed below.
 import autocannonUntyped from 'autocannon';
 import { MAX_JOBS_IN_PROGRESS } from '../src/jobs/kinds.ts';
-import { cpuSeconds, peakRss, resetPeakRss, startListening, stop, storeBytes, type Running } from './procs.ts';
+import { cpuSeconds, peakRss, resetPeakRss, startListening, stop, type Running } from './procs.ts';
 import { itemAttributes, itemId } from './seed.ts';
+import type { BenchStore } from './stores.ts';
 
 export interface BenchConfig {
   quick: boolean;
@@ -30,7 +31,8 @@ export interface Ctx {
   cfg: BenchConfig;
   server: Running;
   key: string;
-  dbPath: string;
+  store: BenchStore;
+  /** Where the baseline's response bodies are written. */
   workDir: string;
 }
 
@@ -150,7 +152,7 @@ export async function measured<T extends { rows: Row[] }>(ctx: Ctx, fn: () => Pr
   resetPeakRss(ctx.server.pid);
   const result = await fn();
   const rss = peakRss(ctx.server.pid);
-  const size = storeBytes(ctx.dbPath);
+  const size = await ctx.store.bytes();
   for (const row of result.rows) Object.assign(row, { peakRss: rss, storeBytes: size });
   return { ...result, peakRss: rss };
 }
@@ -302,7 +304,7 @@ export async function createItem(ctx: Ctx): Promise<{ rows: Row[] }> {
 
 /** (4) GET item. */
 export function getItem(ctx: Ctx): Promise<{ rows: Row[] }> {
-  return compare(ctx, 'GET item', 'get-item', { method: 'GET', path: itemPath(1) }, randomItemRequests(ctx.cfg.items));
+  return compare(ctx, 'GET item', 'get-item', { method: 'GET', path: itemPath(1) }, randomItemRequests(ctx.store.items));
 }
 
 export interface ListResult {
@@ -353,7 +355,7 @@ export interface BulkResult {
  */
 export async function bulkUpdate(ctx: Ctx): Promise<BulkResult> {
   const { cfg } = ctx;
-  const from = cfg.items - cfg.bulkJobs * 100;
+  const from = ctx.store.items - cfg.bulkJobs * 100;
   if (from < 100) throw new Error(`BENCH_BULK_JOBS=${cfg.bulkJobs} needs more than ${cfg.bulkJobs * 100 + 100} items`);
   // Built up front so that building them does not slow the client while it measures latency.
   const payloads = Array.from({ length: cfg.bulkJobs }, (_, j) => updateJobDocument(from + j * 100, 100, cfg.runTag));
@@ -361,7 +363,7 @@ export async function bulkUpdate(ctx: Ctx): Promise<BulkResult> {
   const until = new Promise<void>((resolve) => (finished = resolve));
   const other = cannon(ctx.server.url, {
     key: ctx.key, connections: cfg.otherConnections, seconds: 0, overallRate: cfg.otherRate,
-    requests: randomItemRequests(cfg.items), until,
+    requests: randomItemRequests(ctx.store.items), until,
   });
   try {
     await sleep(500); // let the readers settle before the jobs start
