@@ -23,6 +23,8 @@ export interface BenchConfig {
   listLoop: number;
   otherConnections: number;
   otherRate: number;
+  /** SQLite store sizes of the "how cost grows" table. */
+  scaleSizes: number[];
   /** Prefix for ids this run creates, unique per run. */
   runTag: string;
 }
@@ -36,7 +38,7 @@ export interface Ctx {
   workDir: string;
 }
 
-interface AcRequest {
+export interface AcRequest {
   method?: string;
   path?: string;
   body?: string;
@@ -107,7 +109,7 @@ async function withCpu<T>(pid: number, fn: () => Promise<T>): Promise<T & { cpu:
  * One autocannon run. Latencies are taken from each response (autocannon's own histogram has whole-ms
  * resolution, too coarse for sub-millisecond medians). Runs `seconds`, or until `until` resolves.
  */
-function cannon(url: string, o: { key: string; connections: number; seconds: number; requests: AcRequest[]; overallRate?: number; until?: Promise<unknown> }): Promise<Round> {
+export function cannon(url: string, o: { key: string; connections: number; seconds: number; requests: AcRequest[]; overallRate?: number; until?: Promise<unknown> }): Promise<Round> {
   const times: number[] = [];
   return new Promise((resolve, reject) => {
     const instance = autocannon({
@@ -207,7 +209,7 @@ export async function compare(ctx: Ctx, name: string, slug: string, sample: Samp
 const itemPath = (i: number) => `${ITEMS}/$custom:::$default:::${itemId(i)}`;
 
 /** GET item, a different random item of the seeded store on every request. */
-function randomItemRequests(items: number): AcRequest[] {
+export function randomItemRequests(items: number): AcRequest[] {
   return [{ method: 'GET', path: itemPath(0), setupRequest: (req) => ({ ...req, path: itemPath(Math.floor(Math.random() * items)) }) }];
 }
 
@@ -307,6 +309,12 @@ export function getItem(ctx: Ctx): Promise<{ rows: Row[] }> {
   return compare(ctx, 'GET item', 'get-item', { method: 'GET', path: itemPath(1) }, randomItemRequests(ctx.store.items));
 }
 
+/** The published items, 100 a page: the first page, or the page a cursor points at. */
+export function listPath(cursor?: string): string {
+  const query = { filter: 'equals(published,true)', 'page[size]': '100', ...(cursor ? { 'page[cursor]': cursor } : {}) };
+  return `${ITEMS}?${new URLSearchParams(query)}`;
+}
+
 export interface ListResult {
   rows: Row[];
   firstMedian: number;
@@ -319,9 +327,8 @@ export interface ListResult {
  * alternating the first page and page `deepPage` (reached by its cursor) to compare their latency.
  */
 export async function listItems(ctx: Ctx, deep: { page: number; cursor: string }): Promise<ListResult> {
-  const query = { filter: 'equals(published,true)', 'page[size]': '100' };
-  const first = `${ITEMS}?${new URLSearchParams(query)}`;
-  const deepPath = `${ITEMS}?${new URLSearchParams({ ...query, 'page[cursor]': deep.cursor })}`;
+  const first = listPath();
+  const deepPath = listPath(deep.cursor);
   const { rows } = await compare(ctx, 'List items, published, page of 100', 'list', { method: 'GET', path: first }, [{ method: 'GET', path: first }]);
 
   const times: Record<string, number[]> = { [first]: [], [deepPath]: [] };
