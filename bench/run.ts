@@ -1,8 +1,8 @@
 // npm run bench: builds, prepares stores of 1,000,000 items (seeded once, then cached: SQLite files in .bench/,
 // PostgreSQL template databases), starts the real server on a fresh copy of each and measures the scenarios
 // of issue 5 against a bare node:http baseline; then, on SQLite, how GET item and a list page grow with the
-// store (bench/scale.ts). Writes a markdown report to stdout and docs/PERFORMANCE.md; exits 1 if any
-// request failed.
+// store (bench/scale.ts), and the job engine at each pace (bench/paces.ts). Writes a markdown report to stdout
+// and docs/PERFORMANCE.md; exits 1 if any request failed.
 //
 // Settings (environment, or flags after `npm run bench --`):
 //   BENCH_QUICK=1 / --quick     smoke run: small stores, 2 rounds of 1 s, few jobs; report to .bench/
@@ -14,6 +14,7 @@
 //   BENCH_BULK_JOBS             bulk jobs of 100 items (1,000) BENCH_LIST_LOOP           single-request loop length (200)
 //   BENCH_OTHER_RATE            req/s of reads during the bulk update (500, over 10 connections)
 //   BENCH_SCALE_SIZES           store sizes of "How cost grows", comma-separated (10000,100000,1000000; quick 2000,5000,20000)
+//   BENCH_PACE_JOBS             bulk jobs of 100 items per pace in "Job engine at each pace" (200; quick 20)
 //   BENCH_PG_URL                PostgreSQL database to connect to for CREATE/DROP DATABASE (postgres://postgres@127.0.0.1:5432/test);
 //                               the bench creates and drops only databases named bench_*
 //   BENCH_NOTE                  "changes since the previous run" line   BENCH_OUT   report path
@@ -27,6 +28,7 @@ import { ROOT, KEY, startServer, stop, type Running } from './procs.ts';
 import { render, mb, type Section, type Target } from './report.ts';
 import { bulkUpdate, createItem, getItem, getJob, journalCost, listItems, measured, type BenchConfig, type Ctx, type Row } from './scenarios.ts';
 import { DEFAULT_ADMIN_URL, postgresStore } from './postgres.ts';
+import { measurePaces, renderPaces } from './paces.ts';
 import { measureScale, renderScale } from './scale.ts';
 import { BENCH_DIR, deepCursor, sqliteStore, type BenchStore } from './stores.ts';
 
@@ -57,6 +59,7 @@ function readConfig() {
     otherConnections: 10,
     otherRate: num(env.BENCH_OTHER_RATE, 500),
     scaleSizes: env.BENCH_SCALE_SIZES ? env.BENCH_SCALE_SIZES.split(',').map((n) => num(n.trim(), 0)) : quick ? [2_000, 5_000, 20_000] : [10_000, 100_000, 1_000_000],
+    paceJobs: num(env.BENCH_PACE_JOBS, quick ? 20 : 200),
     runTag: Date.now().toString(36),
   };
   // docs/PERFORMANCE.md is the full run's, every table in it; a quick or one-store run reports to .bench/.
@@ -230,6 +233,9 @@ async function main(): Promise<number> {
     const scale = await measureScale(cfg);
     extras.push(renderScale(cfg, scale));
     errors += scale.reduce((n, r) => n + r.errors, 0);
+    const paces = await measurePaces(cfg);
+    extras.push(renderPaces(cfg, paces));
+    errors += paces.reduce((n, r) => n + r.errors, 0);
   }
   if (stores.includes('postgres')) sections.push(await postgresSection(cfg, pgUrl));
   errors += sections.flatMap((sec) => sec.rows).reduce((n, r) => n + r.errors, 0);

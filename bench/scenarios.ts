@@ -25,6 +25,8 @@ export interface BenchConfig {
   otherRate: number;
   /** SQLite store sizes of the "how cost grows" table. */
   scaleSizes: number[];
+  /** Bulk jobs of 100 items per pace in the job engine table. */
+  paceJobs: number;
   /** Prefix for ids this run creates, unique per run. */
   runTag: string;
 }
@@ -213,15 +215,6 @@ export function randomItemRequests(items: number): AcRequest[] {
   return [{ method: 'GET', path: itemPath(0), setupRequest: (req) => ({ ...req, path: itemPath(Math.floor(Math.random() * items)) }) }];
 }
 
-function updateJobDocument(from: number, count: number, tag: string): string {
-  const data = Array.from({ length: count }, (_, k) => ({
-    type: 'catalog-item',
-    id: `$custom:::$default:::${itemId(from + k)}`,
-    attributes: { price: 5 + k, description: `Updated by bench run ${tag}.` },
-  }));
-  return JSON.stringify({ data: { type: 'catalog-item-bulk-update-job', attributes: { items: { data } } } });
-}
-
 async function waitForJob(ctx: Ctx, id: string, deadline: number) {
   for (;;) {
     const r = await call(ctx, 'GET', `${JOBS}/${id}`);
@@ -350,6 +343,88 @@ export async function listItems(ctx: Ctx, deep: { page: number; cursor: string }
   return { rows, firstMedian: median(times[first]), deepMedian: median(times[deepPath]), deepPage: deep.page };
 }
 
+export interface JobsRun {
+  /** Items the jobs completed. */
+  items: number;
+  /** From the first POST until every job was seen complete. */
+  seconds: number;
+  /** Server CPU time meanwhile. */
+  cpuSeconds: number;
+  /** created_at to completed_at of each job, in ms (the server's clock). */
+  latencies: number[];
+  errors: number;
+}
+
+/**
+ * Posts `payloads` as bulk update jobs (4 in flight, at most BULK_WINDOW unfinished) and waits until every one
+ * is complete. Jobs run oldest first, so they are awaited in the order accepted: `release` (if given) is called
+ * once for each job when its turn comes (the manual pace steps it there), then the job is polled by GET.
+ */
+export async function runBulkJobs(ctx: Ctx, payloads: string[], release?: (id: string) => Promise<string | undefined>): Promise<JobsRun> {
+  const t0 = performance.now();
+  const cpu0 = cpuSeconds(ctx.server.pid);
+  const deadline = t0 + Math.max(120_000, payloads.length * 300);
+  const accepted: string[] = [];
+  let next = 0;
+  let seen = 0;
+  let released = -1;
+  let errors = 0;
+  const problem = (what: string) => {
+    if (errors++ < 5) console.error(`  bulk update: ${what}`);
+  };
+  let posting = true;
+  const poster = async () => {
+    for (;;) {
+      while (accepted.length - seen >= BULK_WINDOW) await sleep(5);
+      if (next >= payloads.length) return; // checked after the wait: another poster may have taken the last job
+      const r = await call(ctx, 'POST', JOBS, payloads[next++]);
+      if (r.status === 202) accepted.push(JSON.parse(r.text).data.id);
+      else problem(`POST job answered ${r.status}: ${r.text.slice(0, 300)}`);
+    }
+  };
+  const posters = Promise.all(Array.from({ length: 4 }, poster)).finally(() => (posting = false));
+  posters.catch(() => undefined); // a failed POST is rethrown by the await below, not reported as unhandled
+  const latencies: number[] = [];
+  let items = 0;
+  while (posting || seen < accepted.length) {
+    if (performance.now() > deadline) throw new Error(`bulk update not complete after ${((deadline - t0) / 1000).toFixed(0)} s`);
+    if (seen === accepted.length) {
+      await sleep(5);
+      continue;
+    }
+    if (release && released < seen) {
+      released = seen;
+      const failure = await release(accepted[seen]);
+      if (failure) problem(failure);
+    }
+    const r = await call(ctx, 'GET', `${JOBS}/${accepted[seen]}`);
+    const a = r.status === 200 ? JSON.parse(r.text).data.attributes : undefined;
+    if (a && a.status !== 'complete') {
+      await sleep(10);
+      continue;
+    }
+    if (!a) problem(`GET job ${accepted[seen]} answered ${r.status}: ${r.text.slice(0, 300)}`);
+    else {
+      if (a.failed_count) problem(`job ${accepted[seen]} failed ${a.failed_count} items: ${JSON.stringify(a.errors).slice(0, 300)}`);
+      items += a.completed_count;
+      latencies.push(Date.parse(a.completed_at) - Date.parse(a.created_at));
+    }
+    seen++;
+  }
+  await posters;
+  return { items, seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSeconds(ctx.server.pid) - cpu0, latencies, errors };
+}
+
+/** A bulk update job document for items from..from+count-1: a new price and description for each. */
+export function updateJobDocument(from: number, count: number, tag: string): string {
+  const data = Array.from({ length: count }, (_, k) => ({
+    type: 'catalog-item',
+    id: `$custom:::$default:::${itemId(from + k)}`,
+    attributes: { price: 5 + k, description: `Updated by bench run ${tag}.` },
+  }));
+  return JSON.stringify({ data: { type: 'catalog-item-bulk-update-job', attributes: { items: { data } } } });
+}
+
 export interface BulkResult {
   rows: Row[];
   itemsPerSecond: number;
@@ -374,63 +449,19 @@ export async function bulkUpdate(ctx: Ctx): Promise<BulkResult> {
   });
   try {
     await sleep(500); // let the readers settle before the jobs start
-    const t0 = performance.now();
-    const cpu0 = cpuSeconds(ctx.server.pid);
-    const deadline = t0 + Math.max(120_000, cfg.bulkJobs * 300);
-    const accepted: string[] = [];
-    let next = 0;
-    let seen = 0;
-    let errors = 0;
-    const problem = (what: string) => {
-      if (errors++ < 5) console.error(`  bulk update: ${what}`);
-    };
-    let posting = true;
-    const poster = async () => {
-      for (;;) {
-        while (accepted.length - seen >= BULK_WINDOW) await sleep(5);
-        if (next >= cfg.bulkJobs) return; // checked after the wait: another poster may have taken the last job
-        const r = await call(ctx, 'POST', JOBS, payloads[next++]);
-        if (r.status === 202) accepted.push(JSON.parse(r.text).data.id);
-        else problem(`POST job answered ${r.status}: ${r.text.slice(0, 300)}`);
-      }
-    };
-    const posters = Promise.all(Array.from({ length: 4 }, poster)).finally(() => (posting = false));
-    posters.catch(() => undefined); // a failed POST is rethrown by the await below, not reported as unhandled
-    // Jobs run oldest first, so polling them in the order they were accepted mostly waits on one job.
-    const latencies: number[] = [];
-    let items = 0;
-    while (posting || seen < accepted.length) {
-      if (performance.now() > deadline) throw new Error(`bulk update not complete after ${((deadline - t0) / 1000).toFixed(0)} s`);
-      if (seen === accepted.length) {
-        await sleep(5);
-        continue;
-      }
-      const r = await call(ctx, 'GET', `${JOBS}/${accepted[seen]}`);
-      const a = r.status === 200 ? JSON.parse(r.text).data.attributes : undefined;
-      if (a && a.status !== 'complete') {
-        await sleep(10);
-        continue;
-      }
-      if (!a) problem(`GET job ${accepted[seen]} answered ${r.status}: ${r.text.slice(0, 300)}`);
-      else {
-        if (a.failed_count) problem(`job ${accepted[seen]} failed ${a.failed_count} items: ${JSON.stringify(a.errors).slice(0, 300)}`);
-        items += a.completed_count;
-        latencies.push(Date.parse(a.completed_at) - Date.parse(a.created_at));
-      }
-      seen++;
-    }
-    await posters;
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = (cpuSeconds(ctx.server.pid) - cpu0) / seconds;
+    const run = await runBulkJobs(ctx, payloads);
     finished();
     const reads = await other;
-    const itemsPerSecond = items / seconds;
-    console.error(`  bulk update: ${items} items in ${seconds.toFixed(1)} s; GET item p99 ${reads.p99.toFixed(1)} ms meanwhile`);
+    const itemsPerSecond = run.items / run.seconds;
+    console.error(`  bulk update: ${run.items} items in ${run.seconds.toFixed(1)} s; GET item p99 ${reads.p99.toFixed(1)} ms meanwhile`);
     return {
       itemsPerSecond,
       otherP99: reads.p99,
       rows: [
-        { name: `Bulk update ${cfg.bulkJobs} jobs x 100 items (job latency)`, rps: itemsPerSecond, unit: 'items/s', p50: median(latencies), p99: percentile(latencies, 0.99), cpu, errors },
+        {
+          name: `Bulk update ${cfg.bulkJobs} jobs x 100 items (job latency)`, rps: itemsPerSecond, unit: 'items/s',
+          p50: median(run.latencies), p99: percentile(run.latencies, 0.99), cpu: run.cpuSeconds / run.seconds, errors: run.errors,
+        },
         { name: `GET item during the bulk update (${cfg.otherConnections} conns, ${cfg.otherRate} req/s offered)`, rps: reads.rps, p50: reads.p50, p99: reads.p99, errors: reads.errors },
       ],
     };
