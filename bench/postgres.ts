@@ -45,6 +45,15 @@ const alive = (pid: number) => {
 /** WITH (FORCE): a server we killed may not have closed its connections yet. */
 const dropSql = (name: string) => `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`;
 
+/** Fails at once, before minutes of SQLite scenarios, when the PostgreSQL part could not run. */
+export async function checkPostgres(adminUrl: string): Promise<void> {
+  try {
+    await withClient(adminUrl, (c) => c.query('SELECT 1'));
+  } catch (err) {
+    throw new Error(`bench: PostgreSQL at ${adminUrl} is not reachable (${(err as Error).message}); set BENCH_PG_URL, or run with --store sqlite`);
+  }
+}
+
 /**
  * Drops copies and half-built templates of bench processes that no longer run, and templates of this size
  * made for another schema or seed (they only take disk space now).

@@ -5,7 +5,8 @@
 // and docs/PERFORMANCE.md; exits 1 if any request failed.
 //
 // Settings (environment, or flags after `npm run bench --`):
-//   BENCH_QUICK=1 / --quick     smoke run: small stores, 2 rounds of 1 s, few jobs; report to .bench/
+//   BENCH_QUICK=1 / --quick     smoke run: 20,000 items (scale: 2,000 / 5,000 / 20,000), 2 rounds of 1 s, 50 bulk
+//                               jobs, 20 per pace; report to .bench/
 //   BENCH_STORE / --store       sqlite, postgres or both (default). sqlite runs the SQLite scenarios, the
 //                               scale and the pace tables; postgres the PostgreSQL scenarios. A run of one
 //                               store reports to .bench/PERFORMANCE[.quick].<store>.md, not docs/.
@@ -27,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { ROOT, KEY, startServer, stop, type Running } from './procs.ts';
 import { render, mb, type Section, type Target } from './report.ts';
 import { bulkUpdate, createItem, getItem, getJob, journalCost, listItems, measured, type BenchConfig, type Ctx, type Row } from './scenarios.ts';
-import { DEFAULT_ADMIN_URL, postgresStore } from './postgres.ts';
+import { checkPostgres, DEFAULT_ADMIN_URL, postgresStore } from './postgres.ts';
 import { measurePaces, renderPaces } from './paces.ts';
 import { measureScale, renderScale } from './scale.ts';
 import { BENCH_DIR, deepCursor, sqliteStore, type BenchStore } from './stores.ts';
@@ -225,6 +226,7 @@ async function main(): Promise<number> {
     const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { stdio: 'inherit' });
     if (tsc.status !== 0) throw new Error('bench: the build failed');
   }
+  if (stores.includes('postgres')) await checkPostgres(pgUrl);
   const sections: Section[] = [];
   const extras: string[] = [];
   let errors = 0;
