@@ -20,6 +20,25 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
+/** Synchronous clean-ups (dropping a PostgreSQL copy) run after the children are killed, however the bench ends. */
+const exitHooks: (() => void)[] = [];
+export function onExit(hook: () => void): () => void {
+  exitHooks.push(hook);
+  return () => {
+    const i = exitHooks.indexOf(hook);
+    if (i >= 0) exitHooks.splice(i, 1);
+  };
+}
+process.on('exit', () => {
+  for (const hook of exitHooks.splice(0)) {
+    try {
+      hook();
+    } catch (err) {
+      console.error(err);
+    }
+  }
+});
+
 export interface Running {
   name: string;
   child: ChildProcess;
@@ -60,6 +79,16 @@ export function startListening(name: string, args: string[], env: Record<string,
       }
     });
     child.once('exit', (code, signal) => fail(`exited (${code ?? signal}) before listening`));
+  });
+}
+
+/** The account's full-access key every bench server is started with (CATALOG_API_KEY). */
+export const KEY = `pk_benchloopbackonly${'0'.repeat(20)}`;
+
+/** The catalog server (dist/, so build first) on `databaseUrl`, on a free port, rate limits off. */
+export function startServer(databaseUrl: string, args: string[] = [], env: Record<string, string> = {}): Promise<Running> {
+  return startListening('server', [`${ROOT}/dist/cli.js`, 'serve', ...args], {
+    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, CATALOG_API_KEY: KEY, CATALOG_RATE_LIMITS: 'off', ...env,
   });
 }
 

@@ -12,20 +12,27 @@ export interface Target {
   pass: boolean;
 }
 
+/** The scenarios on one kind of store, with that store's targets. */
+export interface Section {
+  store: { label: string; items: number; published: number; bytes: number };
+  rows: Row[];
+  targets: Target[];
+}
+
 export interface Report {
   cfg: BenchConfig;
   command: string;
   note: string;
   startedAt: Date;
   load: { start: number; end: number };
-  store: { items: number; published: number; bytes: number };
-  rows: Row[];
-  targets: Target[];
+  sections: Section[];
+  /** Further sections (the scale and pace tables), markdown from their own modules. */
+  extras: string[];
   errors: number;
 }
 
-const int = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '' : Math.round(n).toLocaleString('en-US'));
-const ms = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '' : n.toFixed(n < 10 ? 2 : 1));
+export const int = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '' : Math.round(n).toLocaleString('en-US'));
+export const ms = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '' : n.toFixed(n < 10 ? 2 : 1));
 export const mb = (bytes: number | undefined) => (bytes === undefined || Number.isNaN(bytes) ? '' : `${(bytes / 1048576).toFixed(0)} MB`);
 
 function cpuModel(): string {
@@ -46,18 +53,17 @@ function commit(): string {
   }
 }
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-export function render(r: Report): string {
-  const { cfg } = r;
-  const cores = os.availableParallelism();
-  const busy = Math.max(r.load.start, r.load.end) > cores * 0.5;
+const STORE_TITLE: Record<string, string> = { SQLite: 'SQLite (embedded store)', PostgreSQL: 'PostgreSQL' };
+
+function section(sec: Section): string {
   const results = table(
     ['Scenario', 'Server req/s', 'Baseline req/s', 'Ratio', 'p50 ms', 'p99 ms', 'Server CPU', 'Errors / non-2xx', 'Peak RSS', 'Store on disk'],
-    r.rows.map((row) => [
+    sec.rows.map((row) => [
       row.name,
       row.rps === undefined ? '' : `${int(row.rps)}${row.unit ? ` ${row.unit}` : ''}`,
       int(row.baselineRps),
@@ -65,7 +71,27 @@ export function render(r: Report): string {
       ms(row.p50), ms(row.p99), row.cpu === undefined ? '' : `${Math.round(row.cpu * 100)}%`, String(row.errors), mb(row.peakRss), mb(row.storeBytes),
     ]),
   );
-  const targets = table(['Target', 'Goal', 'Measured', 'Pass'], r.targets.map((t) => [t.what, t.target, t.measured, t.pass ? 'pass' : '**FAIL**']));
+  const targets = table(['Target', 'Goal', 'Measured', 'Pass'], sec.targets.map((t) => [t.what, t.target, t.measured, t.pass ? 'pass' : '**FAIL**']));
+  const { store } = sec;
+  return `## ${STORE_TITLE[store.label] ?? store.label}
+
+Store: ${int(store.items)} items (${int(store.published)} published), ${mb(store.bytes)} on disk at start.
+
+### Results
+
+${results}
+
+### Targets
+
+${targets}
+`;
+}
+
+export function render(r: Report): string {
+  const { cfg } = r;
+  const cores = os.availableParallelism();
+  const busy = Math.max(r.load.start, r.load.end) > cores * 0.5;
+  const onPostgres = r.sections.some((sec) => sec.store.label === 'PostgreSQL');
   return `# Performance
 
 Written by \`npm run bench\` (bench/run.ts); rerun it rather than editing this file.
@@ -77,17 +103,11 @@ Written by \`npm run bench\` (bench/run.ts); rerun it rather than editing this f
 - Code: commit ${commit()}
 - Machine: ${cores} CPUs (nproc), ${cpuModel()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${os.type()} ${os.release()}
 - Load average (1 min) at start / end: ${r.load.start.toFixed(2)} / ${r.load.end.toFixed(2)}${busy ? ' — **the machine was busy with other work during this run, so absolute figures are noisy; the server/baseline ratios, measured alternately, are the steadier figures**' : ''}
-- Store: ${int(r.store.items)} items (${int(r.store.published)} published) in the embedded SQLite store, ${mb(r.store.bytes)} on disk at start
+- Stores: ${r.sections.map((sec) => `${sec.store.label}, ${int(sec.store.items)} items`).join('; ')}
 - Throughput: autocannon on 127.0.0.1, ${cfg.connections} connections, rate limits off; median of ${cfg.rounds} rounds of ${cfg.seconds} s, alternating server and baseline${cfg.warmupSeconds ? `, after a ${cfg.warmupSeconds} s warm-up of each` : ''}
 ${cfg.quick ? '- **Quick smoke run** (BENCH_QUICK): small store and short rounds; the figures only show that the harness works.\n' : ''}
-## Results
-
-${results}
-
-## Targets
-
-${targets}
-
+${r.sections.map(section).join('\n')}
+${r.extras.join('\n')}
 ${r.errors ? `**${r.errors} requests failed or answered non-2xx; every request the bench sends is valid, so this run failed.**` : 'Every request succeeded.'}
 
 ## How it is measured
@@ -100,7 +120,7 @@ ${r.errors ? `**${r.errors} requests failed or answered non-2xx; every request t
 - POST create sends a new external id on every request; GET item reads a random item of the store on every request.
 - List: \`GET /api/catalog-items?filter=equals(published,true)&page[size]=100\`; the one-request-at-a-time rows alternate the first page and a deep page reached with its cursor (sealed with the store's cursor secret, at the seq of the last published item of the page before it — what following links.next that far would give).
 - Bulk update: ${cfg.bulkJobs} jobs of 100 items (POST /api/catalog-item-bulk-update-jobs, 4 in flight, at most ${BULK_WINDOW} unfinished), items/s from the first POST until every job is seen complete by GET; job latency is created_at to completed_at of each job. Meanwhile autocannon reads random items at a fixed offered rate of ${cfg.otherRate} req/s over ${cfg.otherConnections} connections.
-- Peak RSS is the server's VmHWM, reset before each scenario; store on disk is the .db file plus its -wal after the scenario.
+${onPostgres ? `- PostgreSQL: the same scenarios (no journal on/off rounds, no start-up) with \`DATABASE_URL=postgres://...\` on a local PostgreSQL, a copy (\`CREATE DATABASE ... TEMPLATE\`) of a template database seeded with the same rows, dropped after the run; the server's pool is \`PG_POOL_SIZE\` (10). PostgreSQL's own processes share the 2 cores with the server and the client, and their memory is not in the peak RSS; store on disk is \`pg_database_size\`.\n` : ''}- Peak RSS is the server's VmHWM, reset before each scenario; store on disk is the .db file plus its -wal after the scenario.
 - Start-up: spawn of \`node dist/cli.js serve\` on the existing store until it prints "listening", median of 3 starts.
 `;
 }

@@ -1,34 +1,42 @@
-// npm run bench: builds, prepares a store of 1,000,000 items (seeded once, then cached in .bench/), starts
-// the real server on a copy of it and measures the scenarios of issue 5 against a bare node:http baseline.
-// Writes a markdown report to stdout and docs/PERFORMANCE.md; exits 1 if any request failed.
+// npm run bench: builds, prepares stores of 1,000,000 items (seeded once, then cached: SQLite files in .bench/,
+// PostgreSQL template databases), starts the real server on a fresh copy of each and measures the scenarios
+// of issue 5 against a bare node:http baseline; then, on SQLite, how GET item and a list page grow with the
+// store (bench/scale.ts), and the job engine at each pace (bench/paces.ts). Writes a markdown report to stdout
+// and docs/PERFORMANCE.md; exits 1 if any request failed.
 //
 // Settings (environment, or flags after `npm run bench --`):
-//   BENCH_QUICK=1 / --quick     smoke run: 20,000 items, 2 rounds of 1 s, 50 bulk jobs; report to .bench/
+//   BENCH_QUICK=1 / --quick     smoke run: 20,000 items (scale: 2,000 / 5,000 / 20,000), 2 rounds of 1 s, 50 bulk
+//                               jobs, 20 per pace; report to .bench/
+//   BENCH_STORE / --store       sqlite, postgres or both (default). sqlite runs the SQLite scenarios, the
+//                               scale and the pace tables; postgres the PostgreSQL scenarios. A run of one
+//                               store reports to .bench/PERFORMANCE[.quick].<store>.md, not docs/.
 //   BENCH_SECONDS / --seconds   seconds per round (5)          BENCH_ROUNDS / --rounds   rounds (3)
 //   BENCH_CONNECTIONS           autocannon connections (50)    BENCH_ITEMS               store size (1,000,000)
 //   BENCH_BULK_JOBS             bulk jobs of 100 items (1,000) BENCH_LIST_LOOP           single-request loop length (200)
 //   BENCH_OTHER_RATE            req/s of reads during the bulk update (500, over 10 connections)
+//   BENCH_SCALE_SIZES           store sizes of "How cost grows", comma-separated (10000,100000,1000000; quick 2000,5000,20000)
+//   BENCH_PACE_JOBS             bulk jobs of 100 items per pace in "Job engine at each pace" (200; quick 20)
+//   BENCH_PG_URL                PostgreSQL database to connect to for CREATE/DROP DATABASE (postgres://postgres@127.0.0.1:5432/test);
+//                               the bench creates and drops only databases named bench_*
 //   BENCH_NOTE                  "changes since the previous run" line   BENCH_OUT   report path
 //   BENCH_NO_BUILD=1            use dist/ as it is
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
-import { ROOT, startListening, stop, storeBytes, type Running } from './procs.ts';
-import { render, mb, type Target } from './report.ts';
+import { ROOT, KEY, startServer, stop, type Running } from './procs.ts';
+import { render, mb, type Section, type Target } from './report.ts';
 import { bulkUpdate, createItem, getItem, getJob, journalCost, listItems, measured, type BenchConfig, type Ctx, type Row } from './scenarios.ts';
-import { loadCursors } from '../src/http/cursors.ts';
-import { DEFAULT_ACCOUNT } from '../src/keys.ts';
-import { SqliteStore } from '../src/store/sqlite.ts';
-import { seed, storeKey } from './seed.ts';
+import { checkPostgres, DEFAULT_ADMIN_URL, postgresStore } from './postgres.ts';
+import { measurePaces, renderPaces } from './paces.ts';
+import { measureScale, renderScale } from './scale.ts';
+import { BENCH_DIR, deepCursor, sqliteStore, type BenchStore } from './stores.ts';
 
-const KEY = `pk_benchloopbackonly${'0'.repeat(20)}`;
-const BENCH_DIR = join(ROOT, '.bench');
+type StoreChoice = 'sqlite' | 'postgres';
 
 function readConfig() {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, seconds: { type: 'string' }, rounds: { type: 'string' } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, seconds: { type: 'string' }, rounds: { type: 'string' }, store: { type: 'string' } } });
   const env = process.env;
   const quick = values.quick === true || env.BENCH_QUICK === '1';
   const num = (raw: string | undefined, fallback: number) => {
@@ -37,6 +45,9 @@ function readConfig() {
     if (!(n > 0)) throw new Error(`bench: expected a positive number, got "${raw}"`);
     return n;
   };
+  const storeArg = values.store ?? env.BENCH_STORE ?? 'both';
+  if (!['sqlite', 'postgres', 'both'].includes(storeArg)) throw new Error(`bench: --store is sqlite, postgres or both, got "${storeArg}"`);
+  const stores: StoreChoice[] = storeArg === 'both' ? ['sqlite', 'postgres'] : [storeArg as StoreChoice];
   const cfg: BenchConfig = {
     quick,
     seconds: num(values.seconds ?? env.BENCH_SECONDS, quick ? 1 : 5),
@@ -48,67 +59,20 @@ function readConfig() {
     listLoop: num(env.BENCH_LIST_LOOP, quick ? 30 : 200),
     otherConnections: 10,
     otherRate: num(env.BENCH_OTHER_RATE, 500),
+    scaleSizes: env.BENCH_SCALE_SIZES ? env.BENCH_SCALE_SIZES.split(',').map((n) => num(n.trim(), 0)) : quick ? [2_000, 5_000, 20_000] : [10_000, 100_000, 1_000_000],
+    paceJobs: num(env.BENCH_PACE_JOBS, quick ? 20 : 200),
     runTag: Date.now().toString(36),
   };
-  const out = env.BENCH_OUT || (quick ? join(BENCH_DIR, 'PERFORMANCE.quick.md') : join(ROOT, 'docs', 'PERFORMANCE.md'));
+  // docs/PERFORMANCE.md is the full run's, every table in it; a quick or one-store run reports to .bench/.
+  const base = quick ? 'PERFORMANCE.quick' : 'PERFORMANCE';
+  const defaultOut = stores.length === 1 ? join(BENCH_DIR, `${base}.${stores[0]}.md`) : quick ? join(BENCH_DIR, `${base}.md`) : join(ROOT, 'docs', 'PERFORMANCE.md');
+  const out = env.BENCH_OUT || defaultOut;
   const settings = Object.entries(env).filter(([k]) => k.startsWith('BENCH_') && k !== 'BENCH_NOTE').map(([k, v]) => `${k}=${v} `).join('');
   const command = `${settings}${env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 'node --import tsx bench/run.ts'}${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  return { cfg, out, command, note: env.BENCH_NOTE ?? '' };
+  return { cfg, stores, pgUrl: env.BENCH_PG_URL || DEFAULT_ADMIN_URL, out, command, note: env.BENCH_NOTE ?? '' };
 }
 
-function startServer(dbPath: string, args: string[] = [], env: Record<string, string> = {}): Promise<Running> {
-  return startListening('server', [join(ROOT, 'dist', 'cli.js'), 'serve', ...args], {
-    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${dbPath}`, CATALOG_API_KEY: KEY, CATALOG_RATE_LIMITS: 'off', ...env,
-  });
-}
-
-/**
- * The seeded store, built once per (schema, seed rules, size) and cached in .bench/; each run works on a
- * fresh copy, so runs start from the same store however much the previous one wrote.
- */
-async function prepareStore(items: number): Promise<string> {
-  mkdirSync(BENCH_DIR, { recursive: true });
-  const key = storeKey(items);
-  const cached = join(BENCH_DIR, `${key}.db`);
-  if (!existsSync(cached)) {
-    // Older stores of this size were made for another schema or seed; they only take disk space now.
-    for (const f of readdirSync(BENCH_DIR)) if (f.startsWith(`items-${items}-`) || f.startsWith('building-')) rmSync(join(BENCH_DIR, f));
-    const building = join(BENCH_DIR, `building-${process.pid}.db`);
-    console.error(`bench: building a store of ${items.toLocaleString('en-US')} items (once; cached as ${cached})`);
-    // The server creates the schema (its migrations) and the API key; then the items go straight in.
-    await stop(await startServer(building));
-    const t0 = Date.now();
-    seed(building, items);
-    console.error(`bench: seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    renameSync(building, cached);
-  }
-  const workDir = join(BENCH_DIR, 'run');
-  rmSync(workDir, { recursive: true, force: true });
-  mkdirSync(workDir, { recursive: true });
-  const dbPath = join(workDir, 'catalog.db');
-  copyFileSync(cached, dbPath);
-  return dbPath;
-}
-
-/** The cursor of page 1,000 of the published list (or the deepest page of a small store). */
-async function deepCursor(dbPath: string): Promise<{ page: number; cursor: string; published: number }> {
-  // Sealed with the store's own secret, as the server seals the cursors it issues.
-  const store = new SqliteStore(dbPath);
-  const cursors = await loadCursors(store).finally(() => store.close());
-  const db = new Database(dbPath, { fileMustExist: true });
-  try {
-    const where = `account = '${DEFAULT_ACCOUNT}' AND kind = 'item' AND published = 1`;
-    const published = db.prepare(`SELECT count(*) FROM resources WHERE ${where}`).pluck().get() as number;
-    const page = Math.min(1000, Math.floor(published / 100));
-    if (page < 2) throw new Error(`bench: the store has too few published items (${published}) for a deep page`);
-    const seq = db.prepare(`SELECT seq FROM resources WHERE ${where} ORDER BY seq LIMIT 1 OFFSET ?`).pluck().get((page - 1) * 100 - 1) as number;
-    return { page, published, cursor: cursors.encode(DEFAULT_ACCOUNT, { seq, direction: 'next' }) };
-  } finally {
-    db.close();
-  }
-}
-
-function targets(r: {
+function sqliteTargets(r: {
   rows: Row[]; startupMs: number; peakRss: number; firstMedian: number; deepMedian: number; deepPage: number;
   itemsPerSecond: number; otherP99: number; items: number; connections: number; journalRatio: number;
 }): Target[] {
@@ -137,70 +101,153 @@ function targets(r: {
   ];
 }
 
+/** What the scenarios of one store give: rows and the figures their targets need. */
+interface Measured {
+  rows: Row[];
+  peakRss: number;
+  errors: number;
+  list: { firstMedian: number; deepMedian: number; deepPage: number };
+  bulk: { itemsPerSecond: number; otherP99: number };
+}
+
+/** The scenarios every store runs (issue 5), in order, each with its own peak RSS; `between` runs after GET job. */
+async function scenarios(ctx: Ctx, deep: { page: number; cursor: string }, between: (jobPath: string) => Promise<{ rows: Row[]; peakRss: number }[]>): Promise<Measured> {
+  const label = ctx.store.label;
+  console.error(`bench: ${label}: GET job`);
+  const jobs = await measured(ctx, () => getJob(ctx));
+  const extra = await between(jobs.jobPath);
+  console.error(`bench: ${label}: POST create item`);
+  const create = await measured(ctx, () => createItem(ctx));
+  console.error(`bench: ${label}: GET item`);
+  const get = await measured(ctx, () => getItem(ctx));
+  console.error(`bench: ${label}: list items`);
+  const list = await measured(ctx, () => listItems(ctx, deep));
+  console.error(`bench: ${label}: bulk update`);
+  const bulk = await measured(ctx, () => bulkUpdate(ctx));
+  const parts = [jobs, ...extra, create, get, list, bulk];
+  const rows = parts.flatMap((p) => p.rows);
+  return {
+    rows,
+    peakRss: Math.max(...parts.map((p) => p.peakRss)),
+    errors: rows.reduce((n, r) => n + r.errors, 0),
+    list, bulk,
+  };
+}
+
+/** The embedded store: the scenarios, the journal on/off rounds and the start-up time. */
+async function sqliteSection(cfg: BenchConfig): Promise<Section> {
+  const store = await sqliteStore(cfg.items);
+  const deep = await deepCursor(store);
+  const bytesAtStart = await store.bytes();
+  console.error('bench: SQLite: start-up time, 3 starts');
+  const startups: number[] = [];
+  let server: Running | undefined;
+  try {
+    for (let i = 0; i < 3; i++) {
+      if (server) await stop(server);
+      server = await startServer(store.databaseUrl);
+      startups.push(server.startupMs);
+    }
+    startups.sort((a, b) => a - b);
+    const ctx: Ctx = { cfg, server: server!, key: KEY, store, workDir: bodiesDir() };
+    const m = await scenarios(ctx, deep, async (jobPath) => {
+      console.error('bench: SQLite: GET job, journal on and off');
+      return [await measured(ctx, () => journalCost(ctx, jobPath, () => startServer(store.databaseUrl, ['--no-worker'], { CATALOG_JOURNAL: 'off' })))];
+    });
+    const journal = m.rows.find((r) => r.name.startsWith('GET job, journal on'))!;
+    const journalOff = m.rows.find((r) => r.name.startsWith('GET job, journal off'))!;
+    return {
+      store: { label: store.label, items: cfg.items, published: deep.published, bytes: bytesAtStart },
+      rows: m.rows,
+      targets: sqliteTargets({
+        rows: m.rows, peakRss: m.peakRss, startupMs: startups[1], items: cfg.items, connections: cfg.connections,
+        firstMedian: m.list.firstMedian, deepMedian: m.list.deepMedian, deepPage: m.list.deepPage,
+        itemsPerSecond: m.bulk.itemsPerSecond, otherP99: m.bulk.otherP99, journalRatio: journal.rps! / journalOff.rps!,
+      }),
+    };
+  } finally {
+    if (server) await stop(server);
+    await store.dispose();
+  }
+}
+
+function postgresTargets(rows: Row[], itemsPerSecond: number, errors: number): Target[] {
+  const row = (name: string) => rows.find((x) => x.name === name)!;
+  const get = row('GET item');
+  const create = row('POST create item');
+  return [
+    { what: 'GET item: req/s vs baseline', target: '≥ 0.3x', measured: `${get.ratio!.toFixed(2)}x`, pass: get.ratio! >= 0.3 },
+    { what: 'POST create item: req/s vs baseline', target: '≥ 0.2x', measured: `${create.ratio!.toFixed(2)}x`, pass: create.ratio! >= 0.2 },
+    { what: 'Bulk update: items/s end to end', target: '≥ 15,000 items/s', measured: `${Math.round(itemsPerSecond).toLocaleString('en-US')} items/s`, pass: itemsPerSecond >= 15_000 },
+    { what: 'Errors and non-2xx answers', target: 'none', measured: String(errors), pass: errors === 0 },
+  ];
+}
+
+/** The shared store: the same scenarios on a copy of the PostgreSQL template, dropped at the end. */
+async function postgresSection(cfg: BenchConfig, adminUrl: string): Promise<Section> {
+  const store: BenchStore = await postgresStore(cfg.items, adminUrl);
+  let server: Running | undefined;
+  try {
+    const deep = await deepCursor(store);
+    const bytesAtStart = await store.bytes();
+    server = await startServer(store.databaseUrl);
+    const ctx: Ctx = { cfg, server, key: KEY, store, workDir: bodiesDir() };
+    const m = await scenarios(ctx, deep, async () => []);
+    return {
+      store: { label: store.label, items: cfg.items, published: deep.published, bytes: bytesAtStart },
+      rows: m.rows,
+      targets: postgresTargets(m.rows, m.bulk.itemsPerSecond, m.errors),
+    };
+  } finally {
+    if (server) await stop(server);
+    await store.dispose();
+  }
+}
+
+/** Where compare() writes the bodies the baseline serves. */
+function bodiesDir(): string {
+  const dir = join(BENCH_DIR, 'bodies');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 async function main(): Promise<number> {
-  const { cfg, out, command, note } = readConfig();
+  const { cfg, stores, pgUrl, out, command, note } = readConfig();
   const startedAt = new Date();
   const loadStart = os.loadavg()[0];
-  // Everything stops by itself: a run that hangs anywhere is ended (children are killed on exit).
+  // Everything stops by itself: a run that hangs anywhere is ended (children are killed, copies dropped, on exit).
   setTimeout(() => {
     console.error('bench: time limit reached, giving up');
     process.exit(1);
-  }, (cfg.quick ? 10 : 60) * 60_000).unref();
+  }, (cfg.quick ? 10 : 90) * 60_000).unref();
 
   if (process.env.BENCH_NO_BUILD !== '1') {
     console.error('bench: building (tsc -p .)');
     const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { stdio: 'inherit' });
     if (tsc.status !== 0) throw new Error('bench: the build failed');
   }
-  const dbPath = await prepareStore(cfg.items);
-  const deep = await deepCursor(dbPath);
-  const storeAtStart = storeBytes(dbPath);
-
-  console.error('bench: start-up time, 3 starts');
-  const startups: number[] = [];
-  let server!: Running;
-  for (let i = 0; i < 3; i++) {
-    if (server) await stop(server);
-    server = await startServer(dbPath);
-    startups.push(server.startupMs);
+  if (stores.includes('postgres')) await checkPostgres(pgUrl);
+  const sections: Section[] = [];
+  const extras: string[] = [];
+  let errors = 0;
+  if (stores.includes('sqlite')) sections.push(await sqliteSection(cfg));
+  if (stores.includes('sqlite')) {
+    const scale = await measureScale(cfg);
+    extras.push(renderScale(cfg, scale));
+    errors += scale.reduce((n, r) => n + r.errors, 0);
+    const paces = await measurePaces(cfg);
+    extras.push(renderPaces(cfg, paces));
+    errors += paces.reduce((n, r) => n + r.errors, 0);
   }
-  startups.sort((a, b) => a - b);
-  const ctx: Ctx = { cfg, server, key: KEY, dbPath, workDir: join(BENCH_DIR, 'run') };
-  try {
-    console.error('bench: GET job');
-    const jobs = await measured(ctx, () => getJob(ctx));
-    console.error('bench: GET job, journal on and off');
-    const journal = await measured(ctx, () => journalCost(ctx, jobs.jobPath, () => startServer(dbPath, ['--no-worker'], { CATALOG_JOURNAL: 'off' })));
-    console.error('bench: POST create item');
-    const create = await measured(ctx, () => createItem(ctx));
-    console.error('bench: GET item');
-    const get = await measured(ctx, () => getItem(ctx));
-    console.error('bench: list items');
-    const list = await measured(ctx, () => listItems(ctx, deep));
-    console.error('bench: bulk update');
-    const bulk = await measured(ctx, () => bulkUpdate(ctx));
+  if (stores.includes('postgres')) sections.push(await postgresSection(cfg, pgUrl));
+  errors += sections.flatMap((sec) => sec.rows).reduce((n, r) => n + r.errors, 0);
 
-    const rows = [...jobs.rows, ...journal.rows, ...create.rows, ...get.rows, ...list.rows, ...bulk.rows];
-    const peakRss = Math.max(jobs.peakRss, journal.peakRss, create.peakRss, get.peakRss, list.peakRss, bulk.peakRss);
-    const errors = rows.reduce((n, r) => n + r.errors, 0);
-    const report = render({
-      cfg, command, note, startedAt, errors, rows,
-      load: { start: loadStart, end: os.loadavg()[0] },
-      store: { items: cfg.items, published: deep.published, bytes: storeAtStart },
-      targets: targets({
-        rows, peakRss, startupMs: startups[1], items: cfg.items, connections: cfg.connections,
-        firstMedian: list.firstMedian, deepMedian: list.deepMedian, deepPage: list.deepPage,
-        itemsPerSecond: bulk.itemsPerSecond, otherP99: bulk.otherP99, journalRatio: journal.ratio,
-      }),
-    });
-    process.stdout.write(report);
-    mkdirSync(join(out, '..'), { recursive: true });
-    writeFileSync(out, report);
-    console.error(`bench: report written to ${out}`);
-    return errors > 0 ? 1 : 0;
-  } finally {
-    await stop(server);
-  }
+  const report = render({ cfg, command, note, startedAt, errors, sections, extras, load: { start: loadStart, end: os.loadavg()[0] } });
+  process.stdout.write(report);
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, report);
+  console.error(`bench: report written to ${out}`);
+  return errors > 0 ? 1 : 0;
 }
 
 main().then((code) => process.exit(code), (err) => {

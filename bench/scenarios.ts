@@ -8,8 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 // @ts-ignore autocannon ships no types; the few fields used are typed below.
 import autocannonUntyped from 'autocannon';
 import { MAX_JOBS_IN_PROGRESS } from '../src/jobs/kinds.ts';
-import { cpuSeconds, peakRss, resetPeakRss, startListening, stop, storeBytes, type Running } from './procs.ts';
+import { cpuSeconds, peakRss, resetPeakRss, startListening, stop, type Running } from './procs.ts';
 import { itemAttributes, itemId } from './seed.ts';
+import type { BenchStore } from './stores.ts';
 
 export interface BenchConfig {
   quick: boolean;
@@ -22,6 +23,10 @@ export interface BenchConfig {
   listLoop: number;
   otherConnections: number;
   otherRate: number;
+  /** SQLite store sizes of the "how cost grows" table. */
+  scaleSizes: number[];
+  /** Bulk jobs of 100 items per pace in the job engine table. */
+  paceJobs: number;
   /** Prefix for ids this run creates, unique per run. */
   runTag: string;
 }
@@ -30,11 +35,12 @@ export interface Ctx {
   cfg: BenchConfig;
   server: Running;
   key: string;
-  dbPath: string;
+  store: BenchStore;
+  /** Where the baseline's response bodies are written. */
   workDir: string;
 }
 
-interface AcRequest {
+export interface AcRequest {
   method?: string;
   path?: string;
   body?: string;
@@ -105,7 +111,7 @@ async function withCpu<T>(pid: number, fn: () => Promise<T>): Promise<T & { cpu:
  * One autocannon run. Latencies are taken from each response (autocannon's own histogram has whole-ms
  * resolution, too coarse for sub-millisecond medians). Runs `seconds`, or until `until` resolves.
  */
-function cannon(url: string, o: { key: string; connections: number; seconds: number; requests: AcRequest[]; overallRate?: number; until?: Promise<unknown> }): Promise<Round> {
+export function cannon(url: string, o: { key: string; connections: number; seconds: number; requests: AcRequest[]; overallRate?: number; until?: Promise<unknown> }): Promise<Round> {
   const times: number[] = [];
   return new Promise((resolve, reject) => {
     const instance = autocannon({
@@ -150,7 +156,7 @@ export async function measured<T extends { rows: Row[] }>(ctx: Ctx, fn: () => Pr
   resetPeakRss(ctx.server.pid);
   const result = await fn();
   const rss = peakRss(ctx.server.pid);
-  const size = storeBytes(ctx.dbPath);
+  const size = await ctx.store.bytes();
   for (const row of result.rows) Object.assign(row, { peakRss: rss, storeBytes: size });
   return { ...result, peakRss: rss };
 }
@@ -205,17 +211,8 @@ export async function compare(ctx: Ctx, name: string, slug: string, sample: Samp
 const itemPath = (i: number) => `${ITEMS}/$custom:::$default:::${itemId(i)}`;
 
 /** GET item, a different random item of the seeded store on every request. */
-function randomItemRequests(items: number): AcRequest[] {
+export function randomItemRequests(items: number): AcRequest[] {
   return [{ method: 'GET', path: itemPath(0), setupRequest: (req) => ({ ...req, path: itemPath(Math.floor(Math.random() * items)) }) }];
-}
-
-function updateJobDocument(from: number, count: number, tag: string): string {
-  const data = Array.from({ length: count }, (_, k) => ({
-    type: 'catalog-item',
-    id: `$custom:::$default:::${itemId(from + k)}`,
-    attributes: { price: 5 + k, description: `Updated by bench run ${tag}.` },
-  }));
-  return JSON.stringify({ data: { type: 'catalog-item-bulk-update-job', attributes: { items: { data } } } });
 }
 
 async function waitForJob(ctx: Ctx, id: string, deadline: number) {
@@ -302,7 +299,13 @@ export async function createItem(ctx: Ctx): Promise<{ rows: Row[] }> {
 
 /** (4) GET item. */
 export function getItem(ctx: Ctx): Promise<{ rows: Row[] }> {
-  return compare(ctx, 'GET item', 'get-item', { method: 'GET', path: itemPath(1) }, randomItemRequests(ctx.cfg.items));
+  return compare(ctx, 'GET item', 'get-item', { method: 'GET', path: itemPath(1) }, randomItemRequests(ctx.store.items));
+}
+
+/** The published items, 100 a page: the first page, or the page a cursor points at. */
+export function listPath(cursor?: string): string {
+  const query = { filter: 'equals(published,true)', 'page[size]': '100', ...(cursor ? { 'page[cursor]': cursor } : {}) };
+  return `${ITEMS}?${new URLSearchParams(query)}`;
 }
 
 export interface ListResult {
@@ -317,9 +320,8 @@ export interface ListResult {
  * alternating the first page and page `deepPage` (reached by its cursor) to compare their latency.
  */
 export async function listItems(ctx: Ctx, deep: { page: number; cursor: string }): Promise<ListResult> {
-  const query = { filter: 'equals(published,true)', 'page[size]': '100' };
-  const first = `${ITEMS}?${new URLSearchParams(query)}`;
-  const deepPath = `${ITEMS}?${new URLSearchParams({ ...query, 'page[cursor]': deep.cursor })}`;
+  const first = listPath();
+  const deepPath = listPath(deep.cursor);
   const { rows } = await compare(ctx, 'List items, published, page of 100', 'list', { method: 'GET', path: first }, [{ method: 'GET', path: first }]);
 
   const times: Record<string, number[]> = { [first]: [], [deepPath]: [] };
@@ -341,6 +343,88 @@ export async function listItems(ctx: Ctx, deep: { page: number; cursor: string }
   return { rows, firstMedian: median(times[first]), deepMedian: median(times[deepPath]), deepPage: deep.page };
 }
 
+export interface JobsRun {
+  /** Items the jobs completed. */
+  items: number;
+  /** From the first POST until every job was seen complete. */
+  seconds: number;
+  /** Server CPU time meanwhile. */
+  cpuSeconds: number;
+  /** created_at to completed_at of each job, in ms (the server's clock). */
+  latencies: number[];
+  errors: number;
+}
+
+/**
+ * Posts `payloads` as bulk update jobs (4 in flight, at most BULK_WINDOW unfinished) and waits until every one
+ * is complete. Jobs run oldest first, so they are awaited in the order accepted: `release` (if given) is called
+ * once for each job when its turn comes (the manual pace steps it there), then the job is polled by GET.
+ */
+export async function runBulkJobs(ctx: Ctx, payloads: string[], release?: (id: string) => Promise<string | undefined>): Promise<JobsRun> {
+  const t0 = performance.now();
+  const cpu0 = cpuSeconds(ctx.server.pid);
+  const deadline = t0 + Math.max(120_000, payloads.length * 300);
+  const accepted: string[] = [];
+  let next = 0;
+  let seen = 0;
+  let released = -1;
+  let errors = 0;
+  const problem = (what: string) => {
+    if (errors++ < 5) console.error(`  bulk update: ${what}`);
+  };
+  let posting = true;
+  const poster = async () => {
+    for (;;) {
+      while (accepted.length - seen >= BULK_WINDOW) await sleep(5);
+      if (next >= payloads.length) return; // checked after the wait: another poster may have taken the last job
+      const r = await call(ctx, 'POST', JOBS, payloads[next++]);
+      if (r.status === 202) accepted.push(JSON.parse(r.text).data.id);
+      else problem(`POST job answered ${r.status}: ${r.text.slice(0, 300)}`);
+    }
+  };
+  const posters = Promise.all(Array.from({ length: 4 }, poster)).finally(() => (posting = false));
+  posters.catch(() => undefined); // a failed POST is rethrown by the await below, not reported as unhandled
+  const latencies: number[] = [];
+  let items = 0;
+  while (posting || seen < accepted.length) {
+    if (performance.now() > deadline) throw new Error(`bulk update not complete after ${((deadline - t0) / 1000).toFixed(0)} s`);
+    if (seen === accepted.length) {
+      await sleep(5);
+      continue;
+    }
+    if (release && released < seen) {
+      released = seen;
+      const failure = await release(accepted[seen]);
+      if (failure) problem(failure);
+    }
+    const r = await call(ctx, 'GET', `${JOBS}/${accepted[seen]}`);
+    const a = r.status === 200 ? JSON.parse(r.text).data.attributes : undefined;
+    if (a && a.status !== 'complete') {
+      await sleep(10);
+      continue;
+    }
+    if (!a) problem(`GET job ${accepted[seen]} answered ${r.status}: ${r.text.slice(0, 300)}`);
+    else {
+      if (a.failed_count) problem(`job ${accepted[seen]} failed ${a.failed_count} items: ${JSON.stringify(a.errors).slice(0, 300)}`);
+      items += a.completed_count;
+      latencies.push(Date.parse(a.completed_at) - Date.parse(a.created_at));
+    }
+    seen++;
+  }
+  await posters;
+  return { items, seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSeconds(ctx.server.pid) - cpu0, latencies, errors };
+}
+
+/** A bulk update job document for items from..from+count-1: a new price and description for each. */
+export function updateJobDocument(from: number, count: number, tag: string): string {
+  const data = Array.from({ length: count }, (_, k) => ({
+    type: 'catalog-item',
+    id: `$custom:::$default:::${itemId(from + k)}`,
+    attributes: { price: 5 + k, description: `Updated by bench run ${tag}.` },
+  }));
+  return JSON.stringify({ data: { type: 'catalog-item-bulk-update-job', attributes: { items: { data } } } });
+}
+
 export interface BulkResult {
   rows: Row[];
   itemsPerSecond: number;
@@ -353,7 +437,7 @@ export interface BulkResult {
  */
 export async function bulkUpdate(ctx: Ctx): Promise<BulkResult> {
   const { cfg } = ctx;
-  const from = cfg.items - cfg.bulkJobs * 100;
+  const from = ctx.store.items - cfg.bulkJobs * 100;
   if (from < 100) throw new Error(`BENCH_BULK_JOBS=${cfg.bulkJobs} needs more than ${cfg.bulkJobs * 100 + 100} items`);
   // Built up front so that building them does not slow the client while it measures latency.
   const payloads = Array.from({ length: cfg.bulkJobs }, (_, j) => updateJobDocument(from + j * 100, 100, cfg.runTag));
@@ -361,67 +445,23 @@ export async function bulkUpdate(ctx: Ctx): Promise<BulkResult> {
   const until = new Promise<void>((resolve) => (finished = resolve));
   const other = cannon(ctx.server.url, {
     key: ctx.key, connections: cfg.otherConnections, seconds: 0, overallRate: cfg.otherRate,
-    requests: randomItemRequests(cfg.items), until,
+    requests: randomItemRequests(ctx.store.items), until,
   });
   try {
     await sleep(500); // let the readers settle before the jobs start
-    const t0 = performance.now();
-    const cpu0 = cpuSeconds(ctx.server.pid);
-    const deadline = t0 + Math.max(120_000, cfg.bulkJobs * 300);
-    const accepted: string[] = [];
-    let next = 0;
-    let seen = 0;
-    let errors = 0;
-    const problem = (what: string) => {
-      if (errors++ < 5) console.error(`  bulk update: ${what}`);
-    };
-    let posting = true;
-    const poster = async () => {
-      for (;;) {
-        while (accepted.length - seen >= BULK_WINDOW) await sleep(5);
-        if (next >= cfg.bulkJobs) return; // checked after the wait: another poster may have taken the last job
-        const r = await call(ctx, 'POST', JOBS, payloads[next++]);
-        if (r.status === 202) accepted.push(JSON.parse(r.text).data.id);
-        else problem(`POST job answered ${r.status}: ${r.text.slice(0, 300)}`);
-      }
-    };
-    const posters = Promise.all(Array.from({ length: 4 }, poster)).finally(() => (posting = false));
-    posters.catch(() => undefined); // a failed POST is rethrown by the await below, not reported as unhandled
-    // Jobs run oldest first, so polling them in the order they were accepted mostly waits on one job.
-    const latencies: number[] = [];
-    let items = 0;
-    while (posting || seen < accepted.length) {
-      if (performance.now() > deadline) throw new Error(`bulk update not complete after ${((deadline - t0) / 1000).toFixed(0)} s`);
-      if (seen === accepted.length) {
-        await sleep(5);
-        continue;
-      }
-      const r = await call(ctx, 'GET', `${JOBS}/${accepted[seen]}`);
-      const a = r.status === 200 ? JSON.parse(r.text).data.attributes : undefined;
-      if (a && a.status !== 'complete') {
-        await sleep(10);
-        continue;
-      }
-      if (!a) problem(`GET job ${accepted[seen]} answered ${r.status}: ${r.text.slice(0, 300)}`);
-      else {
-        if (a.failed_count) problem(`job ${accepted[seen]} failed ${a.failed_count} items: ${JSON.stringify(a.errors).slice(0, 300)}`);
-        items += a.completed_count;
-        latencies.push(Date.parse(a.completed_at) - Date.parse(a.created_at));
-      }
-      seen++;
-    }
-    await posters;
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = (cpuSeconds(ctx.server.pid) - cpu0) / seconds;
+    const run = await runBulkJobs(ctx, payloads);
     finished();
     const reads = await other;
-    const itemsPerSecond = items / seconds;
-    console.error(`  bulk update: ${items} items in ${seconds.toFixed(1)} s; GET item p99 ${reads.p99.toFixed(1)} ms meanwhile`);
+    const itemsPerSecond = run.items / run.seconds;
+    console.error(`  bulk update: ${run.items} items in ${run.seconds.toFixed(1)} s; GET item p99 ${reads.p99.toFixed(1)} ms meanwhile`);
     return {
       itemsPerSecond,
       otherP99: reads.p99,
       rows: [
-        { name: `Bulk update ${cfg.bulkJobs} jobs x 100 items (job latency)`, rps: itemsPerSecond, unit: 'items/s', p50: median(latencies), p99: percentile(latencies, 0.99), cpu, errors },
+        {
+          name: `Bulk update ${cfg.bulkJobs} jobs x 100 items (job latency)`, rps: itemsPerSecond, unit: 'items/s',
+          p50: median(run.latencies), p99: percentile(run.latencies, 0.99), cpu: run.cpuSeconds / run.seconds, errors: run.errors,
+        },
         { name: `GET item during the bulk update (${cfg.otherConnections} conns, ${cfg.otherRate} req/s offered)`, rps: reads.rps, p50: reads.p50, p99: reads.p99, errors: reads.errors },
       ],
     };

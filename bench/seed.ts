@@ -1,7 +1,7 @@
 // Seeds a large store directly into the SQLite file: through the HTTP API, 1,000,000 items would take far
 // longer than the benchmark itself. Rows are built by the server's own domain code (createResource, then
 // indexedColumns) and written with the INSERT the SqliteStore uses, so they are the rows the API would
-// have written.
+// have written. bench/postgres.ts writes the same rows (seedRows) into PostgreSQL.
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { createResource } from '../src/catalog/changes.ts';
@@ -13,9 +13,9 @@ import { MIGRATIONS } from '../src/store/migrations.ts';
 /** Bump when the seeded rows change, so cached stores are rebuilt. */
 const SEED_VERSION = 1;
 
-/** Names a cached store: the schema (every migration's SQL), the seed rules and the item count. */
-export function storeKey(count: number): string {
-  const schema = MIGRATIONS.map((m) => `${m.version}:${m.sql('sqlite')}`).join('\n');
+/** Names a cached store: the schema (every migration's SQL in that dialect), the seed rules and the item count. */
+export function storeKey(count: number, dialect: 'sqlite' | 'postgres' = 'sqlite'): string {
+  const schema = MIGRATIONS.map((m) => `${m.version}:${m.sql(dialect)}`).join('\n');
   const hash = createHash('sha256').update(`${schema}\n${SEED_VERSION}`).digest('hex').slice(0, 12);
   return `items-${count}-${hash}`;
 }
@@ -40,6 +40,25 @@ export function itemAttributes(externalId: string, n: number, published = true):
   };
 }
 
+/** The columns of one seeded row, in the order of the INSERTs below and in bench/postgres.ts. */
+export type SeedRow = [account: string, kind: string, externalId: string, parent: string | null, title: string | null,
+  sku: string | null, published: 0 | 1 | null, attributes: string, created: string, updated: string];
+
+/** The `count` items of a seeded store, in insertion order (item i was created i seconds after the first). */
+export function* seedRows(count: number): Generator<SeedRow> {
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  for (let i = 0; i < count; i++) {
+    const externalId = itemId(i);
+    const state = new CatalogState([{ kind: 'item', externalId }], []);
+    const now = new Date(start + i * 1000).toISOString();
+    const outcome = createResource(state, ITEM, { type: ITEM.type, attributes: itemAttributes(externalId, i, isPublished(i)) }, now);
+    if (!outcome.ok) throw new Error(`seed item ${externalId}: ${outcome.failure.detail}`);
+    const row = outcome.row!;
+    const c = indexedColumns(row);
+    yield [DEFAULT_ACCOUNT, row.kind, row.externalId, row.parent, c.title, c.sku, c.published, JSON.stringify(row.attributes), row.created, row.updated];
+  }
+}
+
 /** Inserts `count` items for the default account into a migrated, otherwise empty store. */
 export function seed(dbPath: string, count: number): void {
   const db = new Database(dbPath, { fileMustExist: true });
@@ -49,19 +68,8 @@ export function seed(dbPath: string, count: number): void {
   db.pragma('cache_size = -262144');
   const insert = db.prepare(`INSERT INTO resources (account, kind, external_id, parent, title, sku, published, attributes, created, updated)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const start = Date.parse('2026-01-01T00:00:00Z');
   db.transaction(() => {
-    for (let i = 0; i < count; i++) {
-      const externalId = itemId(i);
-      const state = new CatalogState([{ kind: 'item', externalId }], []);
-      const now = new Date(start + i * 1000).toISOString();
-      const outcome = createResource(state, ITEM, { type: ITEM.type, attributes: itemAttributes(externalId, i, isPublished(i)) }, now);
-      if (!outcome.ok) throw new Error(`seed item ${externalId}: ${outcome.failure.detail}`);
-      const row = outcome.row!;
-      const c = indexedColumns(row);
-      insert.run(DEFAULT_ACCOUNT, row.kind, row.externalId, row.parent, c.title, c.sku, c.published,
-        JSON.stringify(row.attributes), row.created, row.updated);
-    }
+    for (const row of seedRows(count)) insert.run(...row);
   })();
   db.pragma('journal_mode = WAL'); // as the SqliteStore leaves it
   db.close();
