@@ -1,7 +1,7 @@
 // Child processes of the bench (the catalog server and the baseline) and what we read about them from /proc.
 // Every child is registered so that it is killed however the bench ends: normal exit, error or signal.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 export const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
@@ -108,20 +108,49 @@ function statusField(pid: number, field: string): number {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
-/**
- * Peak RSS per scenario: writing 5 to clear_refs resets VmHWM, so VmHWM read afterwards is this
- * scenario's peak. Where the reset is not allowed, VmHWM is the peak since the process started.
- */
-export function resetPeakRss(pid: number): boolean {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
+/** Resident bytes of the mappings of `file` in the process (from /proc/<pid>/smaps). */
+function mappedBytes(pid: number, file: string): number {
+  let total = 0;
+  let inFile = false;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inFile = line.endsWith(` ${file}`);
+    else if (inFile && line.startsWith('Rss:')) total += Number(/(\d+) kB/.exec(line)![1]) * 1024;
   }
+  return total;
 }
 
-export const peakRss = (pid: number) => statusField(pid, 'VmHWM');
+export interface RssWatch {
+  /** Stops sampling: the peak RSS without the mapped store, and the most of the store that was mapped. */
+  stop(): { peak: number; mapped: number };
+}
+
+/**
+ * The server's peak RSS while a scenario runs, sampled every 100 ms, leaving out the resident pages of the
+ * store file it maps (SQLite reads through mmap: those pages are the kernel's file cache, shared and
+ * reclaimable, and would otherwise count a 1 GB store read at random as 1 GB of server memory).
+ */
+export function watchRss(pid: number, mappedFile?: string): RssWatch {
+  let peak = 0;
+  let mapped = 0;
+  const sample = () => {
+    try {
+      const file = mappedFile ? mappedBytes(pid, mappedFile) : 0;
+      peak = Math.max(peak, statusField(pid, 'VmRSS') - file);
+      mapped = Math.max(mapped, file);
+    } catch {
+      // the process has exited
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return { peak, mapped };
+    },
+  };
+}
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 

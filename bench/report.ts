@@ -62,13 +62,13 @@ const STORE_TITLE: Record<string, string> = { SQLite: 'SQLite (embedded store)',
 
 function section(sec: Section): string {
   const results = table(
-    ['Scenario', 'Server req/s', 'Baseline req/s', 'Ratio', 'p50 ms', 'p99 ms', 'Server CPU', 'Errors / non-2xx', 'Peak RSS', 'Store on disk'],
+    ['Scenario', 'Server req/s', 'Baseline req/s', 'Ratio', 'p50 ms', 'p99 ms', 'Server CPU', 'Errors / non-2xx', 'Peak RSS', 'Store pages mapped', 'Store on disk'],
     sec.rows.map((row) => [
       row.name,
       row.rps === undefined ? '' : `${int(row.rps)}${row.unit ? ` ${row.unit}` : ''}`,
       int(row.baselineRps),
       row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}x`,
-      ms(row.p50), ms(row.p99), row.cpu === undefined ? '' : `${Math.round(row.cpu * 100)}%`, String(row.errors), mb(row.peakRss), mb(row.storeBytes),
+      ms(row.p50), ms(row.p99), row.cpu === undefined ? '' : `${Math.round(row.cpu * 100)}%`, String(row.errors), mb(row.peakRss), mb(row.mappedBytes), mb(row.storeBytes),
     ]),
   );
   const targets = table(['Target', 'Goal', 'Measured', 'Pass'], sec.targets.map((t) => [t.what, t.target, t.measured, t.pass ? 'pass' : '**FAIL**']));
@@ -119,8 +119,9 @@ ${r.errors ? `**${r.errors} requests failed or answered non-2xx; every request t
 - Journal on/off: GET job on the server (request journal on, its default) and on a second \`serve --no-worker\` on the same store with \`CATALOG_JOURNAL=off\`, rounds alternating between the two (at least 5 of each, after a warm-up of each); the target is the ratio of their medians.
 - POST create sends a new external id on every request; GET item reads a random item of the store on every request.
 - List: \`GET /api/catalog-items?filter=equals(published,true)&page[size]=100\`; the one-request-at-a-time rows alternate the first page and a deep page reached with its cursor (sealed with the store's cursor secret, at the seq of the last published item of the page before it — what following links.next that far would give).
+- The list and GET job include=items throughput rows repeat one request on a store nothing writes to, so on SQLite the server answers them from its cache of encoded reads (src/http/read-cache.ts, valid while the store is unchanged); PostgreSQL has no such cache. "How cost grows" has a list that rotates over pages, which the cache flatters far less.
 - Bulk update: ${cfg.bulkJobs} jobs of 100 items (POST /api/catalog-item-bulk-update-jobs, 4 in flight, at most ${BULK_WINDOW} unfinished), items/s from the first POST until every job is seen complete by GET; job latency is created_at to completed_at of each job. Meanwhile autocannon reads random items at a fixed offered rate of ${cfg.otherRate} req/s over ${cfg.otherConnections} connections.
-${onPostgres ? `- PostgreSQL: the same scenarios (no journal on/off rounds, no start-up) with \`DATABASE_URL=postgres://...\` on a local PostgreSQL, a copy (\`CREATE DATABASE ... TEMPLATE\`) of a template database seeded with the same rows, dropped after the run; the server's pool is \`PG_POOL_SIZE\` (10). PostgreSQL's own processes share the 2 cores with the server and the client, and their memory is not in the peak RSS; store on disk is \`pg_database_size\`.\n` : ''}- Peak RSS is the server's VmHWM, reset before each scenario; store on disk is the .db file plus its -wal after the scenario.
+${onPostgres ? `- PostgreSQL: the same scenarios (no journal on/off rounds, no start-up) with \`DATABASE_URL=postgres://...\` on a local PostgreSQL, a copy (\`CREATE DATABASE ... TEMPLATE\`) of a template database seeded with the same rows, dropped after the run; the server's pool is \`PG_POOL_SIZE\` (10). PostgreSQL's own processes share the 2 cores with the server and the client, and their memory is not in the peak RSS; store on disk is \`pg_database_size\`.\n` : ''}- Peak RSS is the server's resident memory at its highest during each scenario (sampled every 100 ms), without the pages of the SQLite file it reads through a memory map: those are the kernel's file cache (shared, reclaimable), shown apart as store pages mapped (their most during the scenario). Store on disk is the .db file plus its -wal after the scenario.
 - Start-up: spawn of \`node dist/cli.js serve\` on the existing store until it prints "listening", median of 3 starts.
 `;
 }

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 // @ts-ignore autocannon ships no types; the few fields used are typed below.
 import autocannonUntyped from 'autocannon';
 import { MAX_JOBS_IN_PROGRESS } from '../src/jobs/kinds.ts';
-import { cpuSeconds, peakRss, resetPeakRss, startListening, stop, type Running } from './procs.ts';
+import { cpuSeconds, startListening, stop, watchRss, type Running } from './procs.ts';
 import { itemAttributes, itemId } from './seed.ts';
 import type { BenchStore } from './stores.ts';
 
@@ -148,17 +148,19 @@ export interface Row {
   cpu?: number;
   errors: number;
   peakRss?: number;
+  /** The most of the store file the server had mapped (SQLite), which peakRss leaves out. */
+  mappedBytes?: number;
   storeBytes?: number;
 }
 
-/** Runs a scenario with the server's peak RSS reset before it; records peak RSS and store size after. */
+/** Runs a scenario while watching the server's RSS; records its peak and the store size after. */
 export async function measured<T extends { rows: Row[] }>(ctx: Ctx, fn: () => Promise<T>): Promise<T & { peakRss: number }> {
-  resetPeakRss(ctx.server.pid);
+  const watch = watchRss(ctx.server.pid, ctx.store.mappedFile);
   const result = await fn();
-  const rss = peakRss(ctx.server.pid);
+  const { peak, mapped } = watch.stop();
   const size = await ctx.store.bytes();
-  for (const row of result.rows) Object.assign(row, { peakRss: rss, storeBytes: size });
-  return { ...result, peakRss: rss };
+  for (const row of result.rows) Object.assign(row, { peakRss: peak, mappedBytes: ctx.store.mappedFile ? mapped : undefined, storeBytes: size });
+  return { ...result, peakRss: peak };
 }
 
 interface Sample {

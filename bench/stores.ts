@@ -18,6 +18,8 @@ export interface BenchStore {
   items: number;
   /** What the server is started with. */
   databaseUrl: string;
+  /** The database file the server maps into memory (SQLite), whose pages peak RSS leaves out. */
+  mappedFile?: string;
   /** Bytes the store takes on disk now. */
   bytes(): Promise<number>;
   /** Published items of the default account. */
@@ -71,6 +73,7 @@ export async function sqliteStore(items: number, name = 'main'): Promise<BenchSt
     label: 'SQLite',
     items,
     databaseUrl: `sqlite:${dbPath}`,
+    mappedFile: dbPath,
     bytes: async () => storeBytes(dbPath),
     published: async () => read((db) => db.prepare(`SELECT count(*) FROM resources WHERE ${PUBLISHED_WHERE}`).pluck().get() as number),
     publishedSeqAt: async (offset) => read((db) => db.prepare(`SELECT seq FROM resources WHERE ${PUBLISHED_WHERE} ORDER BY seq LIMIT 1 OFFSET ?`).pluck().get(offset) as number),
