@@ -83,6 +83,7 @@ export class SqliteStore implements Store {
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       totalChanges: db.prepare('SELECT total_changes()').pluck(),
       resource: db.prepare('SELECT * FROM resources WHERE account = ? AND kind = ? AND external_id = ?'),
+      resourcesOfKind: db.prepare('SELECT * FROM resources WHERE account = ? AND kind = ? AND external_id IN (SELECT value FROM json_each(?))'),
       unfinished: db.prepare(COUNT_UNFINISHED_JOBS).pluck(),
       insertJob: db.prepare(INSERT_JOB),
       job: db.prepare(GET_JOB),
@@ -160,14 +161,27 @@ export class SqliteStore implements Store {
   }
 
   async getResources(account: string, kind: ResourceKind, externalIds: string[]): Promise<ResourceRow[]> {
-    return this.load(account, externalIds.map((externalId) => ({ kind, externalId })));
+    const rows = this.load(account, externalIds.map((externalId) => ({ kind, externalId })));
+    // In the order asked for.
+    const byId = new Map(rows.map((r) => [r.externalId, r]));
+    return externalIds.flatMap((id) => byId.get(id) ?? []);
   }
 
+  /**
+   * The rows `refs` name that exist (each once), in one statement per kind: the ids go in as one JSON array,
+   * so a job's hundred resources cost one call rather than a hundred. toWellFormed() turns a lone surrogate
+   * into U+FFFD, as binding a string does, so that both find the same rows.
+   */
   private load(account: string, refs: ResourceRef[]): ResourceRow[] {
+    const idsByKind = new Map<ResourceKind, string[]>();
+    for (const { kind, externalId } of refs) {
+      const ids = idsByKind.get(kind);
+      if (ids) ids.push(externalId.toWellFormed());
+      else idsByKind.set(kind, [externalId.toWellFormed()]);
+    }
     const rows: ResourceRow[] = [];
-    for (const ref of refs) {
-      const row = this.stmt.resource.get(account, ref.kind, ref.externalId) as ResourceDbRow | undefined;
-      if (row) rows.push(toResource(row));
+    for (const [kind, ids] of idsByKind) {
+      for (const row of this.stmt.resourcesOfKind.all(account, kind, JSON.stringify(ids)) as ResourceDbRow[]) rows.push(toResource(row));
     }
     return rows;
   }
