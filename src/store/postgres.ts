@@ -12,10 +12,12 @@ import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
 import { ConcurrentChangeError, UnstorableValueError } from './errors.js';
 import { LATEST_MIGRATION_VERSION, MIGRATIONS } from './migrations.js';
+import { numbered, prepared, type Statement } from './pg-statements.js';
+import { writeSteps } from './pg-writes.js';
 import {
   ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
-  INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
-  changesLoadedRow, deleteAccountSql, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage, toPendingJob, toResource, writeSql,
+  INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, RESOURCE_COLUMNS, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
+  deleteAccountSql, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage, toPendingJob, toResource,
   type JobDbRow, type JobQueueDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
@@ -53,18 +55,28 @@ function containsNul(value: unknown): boolean {
   return false;
 }
 
-/** sql.ts writes `?` placeholders; PostgreSQL numbers them. None of our SQL has a `?` inside a literal. */
-function numbered(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
-}
-
 type Queryable = pg.Pool | pg.PoolClient;
 
-async function run<R extends pg.QueryResultRow>(db: Queryable, sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+async function run<R extends pg.QueryResultRow>(db: Queryable, sql: string | Statement, params: unknown[] = []): Promise<pg.QueryResult<R>> {
   if (params.some(containsNul)) throw new UnstorableValueError(NUL);
-  return db.query<R>(numbered(sql), params);
+  return db.query<R>({ ...(typeof sql === 'string' ? { text: numbered(sql) } : sql), values: params });
 }
+
+/** What every request or job runs (see prepared). */
+const Q = {
+  loadOne: prepared(`SELECT ${RESOURCE_COLUMNS} FROM resources WHERE account = ? AND kind = ? AND external_id = ?`),
+  loadMany: prepared(`SELECT ${RESOURCE_COLUMNS} FROM resources WHERE account = ? AND (kind, external_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))`),
+  // A function scan of unnest yields the array in order, so the locks are taken in that order.
+  lockStripes: prepared('SELECT pg_advisory_xact_lock(?, k) FROM unnest(?::int4[]) AS k'),
+  // INSERT_JOB with its VALUES as a SELECT, refused (no row) when the account has its limit of unfinished
+  // jobs: one statement rather than a count and an insert, after the account's enqueue lock was taken.
+  enqueue: prepared(`${INSERT_JOB.replace(/VALUES \(([?, ]+)\)/, 'SELECT $1')} WHERE (${COUNT_UNFINISHED_JOBS}) < ?`),
+  getJob: prepared(GET_JOB),
+  unfinishedJobs: prepared(UNFINISHED_JOBS),
+  saveJob: prepared(SAVE_JOB),
+  accountsWithDueJobs: prepared(ACCOUNTS_WITH_DUE_JOBS),
+  nextJobDue: prepared(NEXT_JOB_DUE),
+};
 
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
@@ -88,8 +100,14 @@ export class PostgresStore implements Store {
     this.pool.on('error', () => {});
   }
 
-  /** Runs `body` in a transaction on one connection: COMMIT when it returns, ROLLBACK when it throws. */
-  private async inTransaction<T>(body: (db: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `body` in a transaction on one connection: COMMIT when it returns, ROLLBACK when it throws. `opening`
+   * (one statement taking locks, without parameters) goes with the BEGIN, in one round trip; `body` gets its
+   * result. It comes first so that it reads as itself in pg_stat_activity: statements before a BEGIN in one
+   * query are part of the transaction it begins (PostgreSQL docs, "Multiple Statements in a Simple Query"), so
+   * its locks are held until COMMIT. Its own statement, so what `body` reads is read after the locks were granted.
+   */
+  private async inTransaction<T>(body: (db: pg.PoolClient, opened?: pg.QueryResult) => Promise<T>, opening?: string): Promise<T> {
     const db = await this.pool.connect();
     // A connection lost mid-transaction fails the query in hand and is also emitted as an event, which
     // would crash the process unheard. Such a connection is discarded, not returned to the pool.
@@ -97,8 +115,10 @@ export class PostgresStore implements Store {
     const onError = (err: Error) => (lost = err);
     db.on('error', onError);
     try {
-      await db.query('BEGIN');
-      const result = await body(db);
+      let opened: pg.QueryResult | undefined;
+      if (opening === undefined) await db.query('BEGIN');
+      else opened = ((await db.query(`${opening}; BEGIN`)) as unknown as pg.QueryResult[])[0]; // one result per statement
+      const result = await body(db, opened);
       await db.query('COMMIT');
       return result;
     } catch (err) {
@@ -182,18 +202,23 @@ export class PostgresStore implements Store {
     // Text with U+0000 can never have been stored, so such a ref is simply absent (as a lookup, not an error).
     refs = refs.filter((ref) => !containsNul(ref.externalId));
     if (refs.length === 0) return [];
-    const r = await run<ResourceDbRow>(db,
-      'SELECT * FROM resources WHERE account = ? AND (kind, external_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))',
-      [account, refs.map((ref) => ref.kind), refs.map((ref) => ref.externalId)]);
+    // One row (a GET) by the plain lookup: its generic plan needs no planning, the array form is planned each time.
+    const r = refs.length === 1
+      ? await run<ResourceDbRow>(db, Q.loadOne, [account, refs[0].kind, refs[0].externalId])
+      : await run<ResourceDbRow>(db, Q.loadMany, [account, refs.map((ref) => ref.kind), refs.map((ref) => ref.externalId)]);
     return r.rows.map(toResource);
   }
 
   /** Waits for the stripes covering `refs` (see stripesOf). */
   private async lockRefs(db: pg.PoolClient, account: string, refs: ResourceRef[]): Promise<void> {
     const keys = stripesOf(account, refs);
-    if (keys.length === 0) return;
-    // A function scan of unnest yields the array in order, so the locks are taken in that order.
-    await db.query('SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int4[]) AS k', [LOCK.resource, keys]);
+    if (keys.length > 0) await run(db, Q.lockStripes, [LOCK.resource, keys]);
+  }
+
+  /** lockRefs as the opening of a transaction (see inTransaction); the keys are integers. */
+  private lockRefsSql(account: string, refs: ResourceRef[]): string | undefined {
+    const keys = stripesOf(account, refs);
+    return keys.length > 0 ? `SELECT pg_advisory_xact_lock(${LOCK.resource}, k) FROM unnest('{${keys.join(',')}}'::int4[]) AS k` : undefined;
   }
 
   async listResources(account: string, kind: ResourceKind, filters: Filter[], page: Page): Promise<PageResult<ResourceRow>> {
@@ -201,11 +226,9 @@ export class PostgresStore implements Store {
   }
 
   private async apply(db: pg.PoolClient, account: string, writes: Write[]): Promise<void> {
-    for (const w of writes) {
-      const [[sql, params], ...rest] = writeSql(account, w);
-      const changed = await run(db, sql, params);
-      if (changesLoadedRow(w) && changed.rowCount === 0) throw new ConcurrentChangeError();
-      for (const [more, moreParams] of rest) await run(db, more, moreParams);
+    for (const step of writeSteps(account, writes)) {
+      const changed = await run(db, step.sql, step.params);
+      if (step.rows !== undefined && (changed.rowCount ?? 0) < step.rows) throw new ConcurrentChangeError();
     }
   }
 
@@ -213,12 +236,11 @@ export class PostgresStore implements Store {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.inTransaction(async (db) => {
-          await this.lockRefs(db, account, refs);
           const state = new CatalogState(refs, await this.load(db, account, refs));
           const result = decide(state);
           await this.apply(db, account, state.writes);
           return result;
-        });
+        }, this.lockRefsSql(account, refs));
       } catch (err) {
         // A row it loaded was deleted meanwhile: decide again on what is there now (a 404, not a write to nothing).
         if (!(err instanceof ConcurrentChangeError) || attempt === MAX_CHANGE_ATTEMPTS) throw err;
@@ -230,20 +252,17 @@ export class PostgresStore implements Store {
     // Refused now rather than when the job runs: a job that cannot be stored would fail every batch it is
     // in, and hold up the account's queue for good.
     if (containsNul(job.operations)) throw new UnstorableValueError(NUL);
+    // Enqueues of one account count and insert one at a time, so the limit holds, and seq (taken inside the
+    // lock) follows commit order: a worker never sees a job before an older one of the same account.
     return this.inTransaction(async (db) => {
-      // Enqueues of one account count and insert one at a time, so the limit holds, and seq (taken inside the
-      // lock) follows commit order: a worker never sees a job before an older one of the same account.
-      await db.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK.enqueue, lockKey(job.account)]);
-      const unfinished = await run<{ n: string }>(db, COUNT_UNFINISHED_JOBS, [job.account]);
-      if (Number(unfinished.rows[0].n) >= maxInProgress) return false;
-      await run(db, INSERT_JOB, jobParams(job));
-      return true;
-    });
+      const inserted = await run(db, Q.enqueue, [...jobParams(job), job.account, maxInProgress]);
+      return inserted.rowCount === 1;
+    }, `SELECT pg_advisory_xact_lock(${LOCK.enqueue}, ${lockKey(job.account)})`);
   }
 
   async getJob(account: string, type: string, id: string, now: string): Promise<JobRecord | undefined> {
     if (containsNul(id)) return undefined; // never stored, as in SQLite: not found rather than refused
-    const row = (await run<JobDbRow>(this.pool, GET_JOB, [account, type, id, now])).rows[0];
+    const row = (await run<JobDbRow>(this.pool, Q.getJob, [account, type, id, now])).rows[0];
     return row && toJob(row);
   }
 
@@ -253,11 +272,11 @@ export class PostgresStore implements Store {
   }
 
   async accountsWithDueJobs(now: string, limit: number): Promise<string[]> {
-    return (await run<{ account: string }>(this.pool, ACCOUNTS_WITH_DUE_JOBS, [now, limit])).rows.map((r) => r.account);
+    return (await run<{ account: string }>(this.pool, Q.accountsWithDueJobs, [now, limit])).rows.map((r) => r.account);
   }
 
   async nextJobDueAt(now: string): Promise<string | undefined> {
-    return (await run<{ due: string | null }>(this.pool, NEXT_JOB_DUE, [now])).rows[0].due ?? undefined;
+    return (await run<{ due: string | null }>(this.pool, Q.nextJobDue, [now])).rows[0].due ?? undefined;
   }
 
   /**
@@ -266,13 +285,12 @@ export class PostgresStore implements Store {
    * dies, PostgreSQL rolls the transaction back and drops the lock; its jobs are as they were.
    */
   async withJobQueue<T>(account: string, work: (batch: JobBatch) => Promise<T>): Promise<T | undefined> {
-    return this.inTransaction(async (db) => {
-      const locked = await db.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [LOCK.jobsOfAccount, lockKey(account)]);
-      if (!locked.rows[0].ok) return undefined;
+    return this.inTransaction(async (db, locked) => {
+      if (!locked!.rows[0].ok) return undefined;
       let savepoints = 0;
       // Read after taking the lock, so the previous holder's commit is visible and nothing runs twice.
       return work({
-        unfinishedJobs: async (limit) => (await run<PendingJobDbRow>(db, UNFINISHED_JOBS, [account, limit])).rows.map(toPendingJob),
+        unfinishedJobs: async (limit) => (await run<PendingJobDbRow>(db, Q.unfinishedJobs, [account, limit])).rows.map(toPendingJob),
         lockResources: (refs) => this.lockRefs(db, account, refs),
         loadResources: (refs) => this.load(db, account, refs),
         savepoint: async (inner) => {
@@ -289,13 +307,13 @@ export class PostgresStore implements Store {
         },
         write: (writes) => this.apply(db, account, writes),
         saveJob: async (job) => {
-          await run(db, SAVE_JOB, saveJobParams(job));
+          await run(db, Q.saveJob, saveJobParams(job));
         },
         saveOperations: async (job) => {
           await run(db, SAVE_JOB_OPERATIONS, [JSON.stringify(job.operations), job.id]);
         },
       });
-    });
+    }, `SELECT pg_try_advisory_xact_lock(${LOCK.jobsOfAccount}, ${lockKey(account)}) AS ok`);
   }
 
   async deleteExpiredJobs(now: string): Promise<number> {
@@ -307,12 +325,11 @@ export class PostgresStore implements Store {
   }
 
   async deleteAccountData(account: string, options: { keys: boolean }): Promise<void> {
+    // Waits for a worker's batch of this account to commit, and keeps the next one out until this commits:
+    // no job of the account applies half before and half after the deletion.
     await this.inTransaction(async (db) => {
-      // Waits for a worker's batch of this account to commit, and keeps the next one out until this commits:
-      // no job of the account applies half before and half after the deletion.
-      await db.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK.jobsOfAccount, lockKey(account)]);
       for (const sql of deleteAccountSql(options.keys)) await run(db, sql, [account]);
-    });
+    }, `SELECT pg_advisory_xact_lock(${LOCK.jobsOfAccount}, ${lockKey(account)})`);
   }
 
   async dumpCatalog(account: string): Promise<CatalogDump> {

@@ -26,6 +26,9 @@ export const toKey = (r: KeyDbRow): KeyRecord => ({
   revokedAt: r.revoked_at,
 });
 
+/** What toResource reads. */
+export const RESOURCE_COLUMNS = 'seq, kind, external_id, parent, attributes, created, updated';
+
 export interface ResourceDbRow {
   seq: number | string;
   kind: string;
@@ -124,7 +127,8 @@ export const saveJobParams = (job: PendingJob) => [
 export const INSERT_SETTING = 'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING';
 export const GET_SETTING = 'SELECT value FROM settings WHERE name = ?';
 
-export const UNFINISHED_JOBS = `SELECT * FROM jobs WHERE account = ? AND status = 'processing' ORDER BY seq LIMIT ?`;
+export const UNFINISHED_JOBS = `SELECT ${JOB_COLUMNS}, operations, attempts, last_error, run_after, allowance
+  FROM jobs WHERE account = ? AND status = 'processing' ORDER BY seq LIMIT ?`;
 export const COUNT_UNFINISHED_JOBS = `SELECT count(*) AS n FROM jobs WHERE account = ? AND status = 'processing'`;
 export const ACCOUNTS_WITH_DUE_JOBS = `SELECT account FROM jobs WHERE status = 'processing' AND run_after <= ?
   GROUP BY account ORDER BY min(seq) LIMIT ?`;
