@@ -78,8 +78,18 @@ const Q = {
   nextJobDue: prepared(NEXT_JOB_DUE),
 };
 
+/** A job waiting to be enqueued with others of its account (PostgresStore.enqueueGroup). */
+interface WaitingEnqueue {
+  job: PendingJob;
+  maxInProgress: number;
+  resolve: (accepted: boolean) => void;
+  reject: (error: unknown) => void;
+}
+
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
+  /** Accounts with an enqueue transaction in flight, and the jobs waiting for the next one. */
+  private readonly enqueuing = new Map<string, WaitingEnqueue[]>();
 
   constructor(connectionString: string, private readonly poolSize: number) {
     this.pool = new pg.Pool({
@@ -252,12 +262,48 @@ export class PostgresStore implements Store {
     // Refused now rather than when the job runs: a job that cannot be stored would fail every batch it is
     // in, and hold up the account's queue for good.
     if (containsNul(job.operations)) throw new UnstorableValueError(NUL);
-    // Enqueues of one account count and insert one at a time, so the limit holds, and seq (taken inside the
-    // lock) follows commit order: a worker never sees a job before an older one of the same account.
-    return this.inTransaction(async (db) => {
-      const inserted = await run(db, Q.enqueue, [...jobParams(job), job.account, maxInProgress]);
-      return inserted.rowCount === 1;
-    }, `SELECT pg_advisory_xact_lock(${LOCK.enqueue}, ${lockKey(job.account)})`);
+    return new Promise<boolean>((resolve, reject) => {
+      const entry = { job, maxInProgress, resolve, reject };
+      const waiting = this.enqueuing.get(job.account);
+      if (waiting) {
+        waiting.push(entry);
+        return;
+      }
+      this.enqueuing.set(job.account, []);
+      void this.enqueueGroup(job.account, [entry]);
+    });
+  }
+
+  /**
+   * Enqueues of one account count and insert one at a time under the account's lock, so the limit holds, and
+   * seq (taken inside the lock) follows commit order: a worker never sees a job before an older one of the same
+   * account. Those that arrive while one transaction is in flight go together in the next: one lock and one
+   * commit for the group, in the order they arrived. A group that fails is tried again one job at a time, so
+   * that one job's failure is its own.
+   */
+  private async enqueueGroup(account: string, group: WaitingEnqueue[]): Promise<void> {
+    await this.insertGroup(account, group);
+    const next = this.enqueuing.get(account)!;
+    if (next.length === 0) this.enqueuing.delete(account);
+    else {
+      this.enqueuing.set(account, []);
+      void this.enqueueGroup(account, next);
+    }
+  }
+
+  /** Settles every job of the group: inserted in one transaction, or, when that fails, each in its own. */
+  private async insertGroup(account: string, group: WaitingEnqueue[]): Promise<void> {
+    try {
+      const accepted = await this.inTransaction(async (db) => {
+        const inserted: boolean[] = [];
+        for (const e of group) inserted.push((await run(db, Q.enqueue, [...jobParams(e.job), account, e.maxInProgress])).rowCount === 1);
+        return inserted;
+      }, `SELECT pg_advisory_xact_lock(${LOCK.enqueue}, ${lockKey(account)})`);
+      accepted.forEach((ok, i) => group[i].resolve(ok));
+    } catch (err) {
+      if (group.length === 1) return group[0].reject(err);
+      for (const e of group) await this.insertGroup(account, [e]);
+    }
   }
 
   async getJob(account: string, type: string, id: string, now: string): Promise<JobRecord | undefined> {
