@@ -28,6 +28,8 @@ export interface Config {
   connections: ConnectionLimits;
   /** How long a looked-up API key (or the absence of one) is trusted before the store is asked again. */
   keyCacheMs: number;
+  /** Bytes of encoded reads kept per process (src/http/read-cache.ts); 0 keeps none. */
+  readCacheBytes: number;
   /** Failed authentications one client address may make per minute before it is answered 429. */
   authFailuresPerMinute: number;
   /** CATALOG_ADMIN_TOKEN: the Bearer token of server-wide endpoints (/metrics) and controls; none when unset. */
@@ -124,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnections: integer('CATALOG_MAX_CONNECTIONS', env.CATALOG_MAX_CONNECTIONS, 10_000, 1, 1_000_000),
     },
     keyCacheMs: integer('CATALOG_KEY_CACHE_MS', env.CATALOG_KEY_CACHE_MS, 2_000, 0, 60_000),
+    readCacheBytes: integer('CATALOG_READ_CACHE_MB', env.CATALOG_READ_CACHE_MB, 16, 0, 4096) * 1024 * 1024,
     authFailuresPerMinute: integer('CATALOG_AUTH_FAILURES_PER_MINUTE', env.CATALOG_AUTH_FAILURES_PER_MINUTE, 60, 1, 1_000_000),
     adminToken,
     logLevel,

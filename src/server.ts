@@ -97,7 +97,7 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   // Before the API routes: it adds its hooks to each operation's route as that is registered.
   if (config.controls) registerJournalAndFaults(app, { ...config.journal, clock, streams });
   const finished = new FinishedJobCache();
-  const reads = new ReadCache(store, clock);
+  const reads = new ReadCache(store, clock, config.readCacheBytes);
   registerResources(app, store, clock, reads);
   registerRelationships(app, store, reads);
   registerJobs(app, { store, runner: engine, clock, pace: config.jobPace, ttlMs: config.jobTtlMs, finished, reads });

@@ -7,10 +7,10 @@ import type { FastifyRequest } from 'fastify';
 import { ReadCache } from '../src/http/read-cache.ts';
 import type { Store } from '../src/store/store.ts';
 
-function setup(versioned = true) {
+function setup(versioned = true, maxBytes = 1024 * 1024) {
   const state = { version: 1, now: 1_000, renders: 0 };
   const store = { readVersion: versioned ? () => String(state.version) : undefined } as unknown as Store;
-  const cache = new ReadCache(store, { now: () => new Date(state.now) });
+  const cache = new ReadCache(store, { now: () => new Date(state.now) }, maxBytes);
   const request = (url: string, account = 'a') => ({ account, url, server: { publicUrl: 'http://h' } }) as unknown as FastifyRequest;
   const read = async (url: string, options: { account?: string; until?: number; during?: () => void } = {}) => {
     const body = await cache.answer(request(url, options.account), async () => {
@@ -50,8 +50,9 @@ it('stops reusing an answer at its until, by the injected clock', async () => {
   assert.equal(await read('/job', { until: 2_000 }), 2);
 });
 
-it('renders every time for a store that has no version', async () => {
-  const { read } = setup(false);
-  assert.equal(await read('/x'), 1);
-  assert.equal(await read('/x'), 2);
+it('renders every time for a store that has no version, or when it is off (CATALOG_READ_CACHE_MB=0)', async () => {
+  for (const { read } of [setup(false), setup(true, 0)]) {
+    assert.equal(await read('/x'), 1);
+    assert.equal(await read('/x'), 2);
+  }
 });

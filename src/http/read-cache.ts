@@ -2,16 +2,14 @@
 // the store has changed: a console or a client polling an unchanged page gets the same bytes without reading
 // and rendering a hundred rows again. Validity comes from the store's own version (Store.readVersion), which
 // moves on any write by any process, so an entry can never outlive the data it shows; a store that cannot
-// tell cheaply (PostgreSQL) gets no caching. An answer is kept only when the version was the same before and
-// after rendering it, so it shows one state of the store, not a mix.
+// tell cheaply (PostgreSQL) gets no caching, nor does a process started with CATALOG_READ_CACHE_MB=0. An
+// answer is kept only when the version was the same before and after rendering it, so it shows one state of
+// the store, not a mix.
 import type { FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/store.js';
 import { baseUrl } from './jsonapi.js';
-
-/** Bytes of answers kept in one process; the least recently read go first. */
-export const READ_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Counted for each entry besides its bytes: the key and the cache's own bookkeeping. */
 const ENTRY_OVERHEAD = 200;
@@ -29,20 +27,22 @@ interface Entry {
 }
 
 export class ReadCache {
-  private readonly entries = new LRUCache<string, Entry>({
-    maxSize: READ_CACHE_MAX_BYTES,
-    sizeCalculation: (entry, key) => entry.body.length + key.length + ENTRY_OVERHEAD,
-  });
+  /** None when the cache is off (maxBytes 0). The least recently read go first. */
+  private readonly entries: LRUCache<string, Entry> | undefined;
 
-  constructor(private readonly store: Store, private readonly clock: Clock) {}
+  constructor(private readonly store: Store, private readonly clock: Clock, maxBytes: number) {
+    this.entries = maxBytes > 0
+      ? new LRUCache<string, Entry>({ maxSize: maxBytes, sizeCalculation: (entry, key) => entry.body.length + key.length + ENTRY_OVERHEAD })
+      : undefined;
+  }
 
   /**
    * The encoded answer to this request: kept from an earlier identical request (same account, links' base
    * and URL) while the store is unchanged, or rendered now.
    */
   async answer(request: FastifyRequest, render: () => Promise<Rendered>): Promise<Buffer> {
-    const before = this.store.readVersion?.();
-    if (before === undefined) return Buffer.from(JSON.stringify((await render()).document));
+    const before = this.entries && this.store.readVersion?.();
+    if (!this.entries || before === undefined) return Buffer.from(JSON.stringify((await render()).document));
     const key = `${request.account}\n${baseUrl(request)}\n${request.url}`;
     const hit = this.entries.get(key);
     if (hit && hit.version === before && hit.until > this.clock.now().getTime()) return hit.body;
