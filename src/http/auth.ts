@@ -83,7 +83,7 @@ export function registerAuth(app: FastifyInstance, store: Store, options: AuthOp
     // As Klaviyo: no credentials at all is not_authenticated; credentials that are wrong in any way
     // (another scheme, a malformed, unknown or revoked key) are authentication_failed.
     if (!header) throw fail(address, 'not_authenticated', 'Send a private API key as "Authorization: Klaviyo-API-Key pk_...".');
-    if (presented === undefined) return admit(request, address, false);
+    if (presented === undefined) return admit(request, address, false); // refuses: another scheme
     const cached = options.cacheMs > 0 ? keys.get(presented) : undefined;
     if (cached !== undefined) {
       admit(request, address, cached);
