@@ -181,8 +181,9 @@ export function writeSql(account: string, w: Write): [string, unknown[]][] {
         JSON.stringify(w.row.attributes), w.row.created, w.row.updated]]];
     }
     case 'update': {
-      // Only the indexed columns whose value changed are set: both databases rewrite index entries for the
-      // columns an UPDATE sets, changed or not, which was most of a bulk update's cost. (At most 16 shapes.)
+      // Only the indexed columns whose value changed are set: SQLite rewrites index entries for the columns an
+      // UPDATE sets, changed or not, which was most of a bulk update's cost. (At most 16 shapes.) PostgreSQL
+      // compares values instead, and groups its updates (pg-writes.ts).
       const now = { parent: w.row.parent, ...indexedColumns(w.row) };
       const was = { parent: w.before.parent, ...indexedColumns(w.before) };
       const changed = (['parent', 'title', 'sku', 'published'] as const).filter((c) => now[c] !== was[c]);
