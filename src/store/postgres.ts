@@ -17,7 +17,7 @@ import { writeSteps } from './pg-writes.js';
 import {
   ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
   INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, RESOURCE_COLUMNS, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
-  deleteAccountSql, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage, toPendingJob, toResource,
+  deleteAccountSql, inOrderOf, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage, toPendingJob, toResource,
   type JobDbRow, type JobQueueDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
@@ -66,8 +66,6 @@ async function run<R extends pg.QueryResultRow>(db: Queryable, sql: string | Sta
 const Q = {
   loadOne: prepared(`SELECT ${RESOURCE_COLUMNS} FROM resources WHERE account = ? AND kind = ? AND external_id = ?`),
   loadMany: prepared(`SELECT ${RESOURCE_COLUMNS} FROM resources WHERE account = ? AND (kind, external_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))`),
-  // A function scan of unnest yields the array in order, so the locks are taken in that order.
-  lockStripes: prepared('SELECT pg_advisory_xact_lock(?, k) FROM unnest(?::int4[]) AS k'),
   // INSERT_JOB with its VALUES as a SELECT, refused (no row) when the account has its limit of unfinished
   // jobs: one statement rather than a count and an insert, after the account's enqueue lock was taken.
   enqueue: prepared(`${INSERT_JOB.replace(/VALUES \(([?, ]+)\)/, 'SELECT $1')} WHERE (${COUNT_UNFINISHED_JOBS}) < ?`),
@@ -113,9 +111,9 @@ export class PostgresStore implements Store {
   /**
    * Runs `body` in a transaction on one connection: COMMIT when it returns, ROLLBACK when it throws. `opening`
    * (one statement taking locks, without parameters) goes with the BEGIN, in one round trip; `body` gets its
-   * result. It comes first so that it reads as itself in pg_stat_activity: statements before a BEGIN in one
-   * query are part of the transaction it begins (PostgreSQL docs, "Multiple Statements in a Simple Query"), so
-   * its locks are held until COMMIT. Its own statement, so what `body` reads is read after the locks were granted.
+   * result. Statements before a BEGIN in one query are part of the transaction it begins (PostgreSQL docs,
+   * "Multiple Statements in a Simple Query"), so its locks are held until COMMIT; placed first, a lock being
+   * waited for shows in pg_stat_activity as that statement. What `body` reads is read after the locks were granted.
    */
   private async inTransaction<T>(body: (db: pg.PoolClient, opened?: pg.QueryResult) => Promise<T>, opening?: string): Promise<T> {
     const db = await this.pool.connect();
@@ -201,10 +199,7 @@ export class PostgresStore implements Store {
   }
 
   async getResources(account: string, kind: ResourceKind, externalIds: string[]): Promise<ResourceRow[]> {
-    const rows = await this.load(this.pool, account, externalIds.map((externalId) => ({ kind, externalId })));
-    // In the order asked for, like SqliteStore.
-    const byId = new Map(rows.map((r) => [r.externalId, r]));
-    return externalIds.flatMap((id) => byId.get(id) ?? []);
+    return inOrderOf(externalIds, await this.load(this.pool, account, externalIds.map((externalId) => ({ kind, externalId }))));
   }
 
   /** The rows `refs` name that exist, in one query. */
@@ -221,11 +216,15 @@ export class PostgresStore implements Store {
 
   /** Waits for the stripes covering `refs` (see stripesOf). */
   private async lockRefs(db: pg.PoolClient, account: string, refs: ResourceRef[]): Promise<void> {
-    const keys = stripesOf(account, refs);
-    if (keys.length > 0) await run(db, Q.lockStripes, [LOCK.resource, keys]);
+    const sql = this.lockRefsSql(account, refs);
+    if (sql !== undefined) await db.query(sql);
   }
 
-  /** lockRefs as the opening of a transaction (see inTransaction); the keys are integers. */
+  /**
+   * The statement taking the stripes covering `refs`, or none; also the opening of a transaction (see
+   * inTransaction), hence without parameters: the keys are integers. A function scan of unnest yields the
+   * array in order, so the locks are taken in that order.
+   */
   private lockRefsSql(account: string, refs: ResourceRef[]): string | undefined {
     const keys = stripesOf(account, refs);
     return keys.length > 0 ? `SELECT pg_advisory_xact_lock(${LOCK.resource}, k) FROM unnest('{${keys.join(',')}}'::int4[]) AS k` : undefined;

@@ -39,6 +39,12 @@ export interface ResourceDbRow {
   updated: string;
 }
 
+/** The rows of `externalIds` that exist, in the order asked for (a store reads them in its own order). */
+export function inOrderOf(externalIds: string[], rows: ResourceRow[]): ResourceRow[] {
+  const byId = new Map(rows.map((r) => [r.externalId, r]));
+  return externalIds.flatMap((id) => byId.get(id) ?? []);
+}
+
 export function toResource(r: ResourceDbRow): ResourceRow {
   return {
     kind: r.kind as ResourceKind,

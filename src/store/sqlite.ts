@@ -13,7 +13,7 @@ import { LATEST_MIGRATION_VERSION, MIGRATIONS } from './migrations.js';
 import {
   ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
   INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
-  deleteAccountSql, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage, toPendingJob, toResource, writeSql,
+  deleteAccountSql, inOrderOf, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage, toPendingJob, toResource, writeSql,
   type JobDbRow, type JobQueueDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
@@ -52,8 +52,8 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma('cache_size = -32768'); // 32 MiB (default 2 MiB): keeps a large store's index pages in memory
     // Reads map the file rather than copy pages in with a system call each: a random item of a 1,000,000-item
-    // store costs a third as much. The pages are the kernel's file cache, shared and reclaimable, not our heap.
-    // As large as this build allows (2 GiB); beyond it, a larger store is read as before.
+    // store costs a quarter as much (63-97 µs -> 15 µs). The pages are the kernel's file cache, shared and
+    // reclaimable, not our heap. As large as this build allows (2 GiB); beyond it, a store is read as before.
     this.db.pragma(`mmap_size = ${MMAP_BYTES}`);
     this.migrateNow();
     this.stmt = this.prepare();
@@ -161,10 +161,7 @@ export class SqliteStore implements Store {
   }
 
   async getResources(account: string, kind: ResourceKind, externalIds: string[]): Promise<ResourceRow[]> {
-    const rows = this.load(account, externalIds.map((externalId) => ({ kind, externalId })));
-    // In the order asked for.
-    const byId = new Map(rows.map((r) => [r.externalId, r]));
-    return externalIds.flatMap((id) => byId.get(id) ?? []);
+    return inOrderOf(externalIds, this.load(account, externalIds.map((externalId) => ({ kind, externalId }))));
   }
 
   /**
