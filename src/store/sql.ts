@@ -347,8 +347,14 @@ function resourceSource(dialect: Dialect, account: string, kind: ResourceKind, f
   return { base: `item_categories l JOIN resources r ON r.seq = l.${mine}_seq WHERE l.account = ? AND l.${other} = ?`, seq: `l.${mine}_seq`, baseParams: [account, link.equals], conditions, params };
 }
 
+/**
+ * What a list reads of each row: the columns toResource uses, not `r.*`. The indexed copies of attributes
+ * (title, sku, published) would only be decoded and dropped: a page of 100 on SQLite took 287 µs with them, 195 µs without.
+ */
+const LISTED_COLUMNS = RESOURCE_COLUMNS.split(', ').map((c) => `r.${c}`).join(', ');
+
 export function resourceListSql(dialect: Dialect, account: string, kind: ResourceKind, filters: Filter[], page: Page, windowEnd?: number): ListSql {
-  return pageSql('r.*', resourceSource(dialect, account, kind, filters), page, windowEnd);
+  return pageSql(LISTED_COLUMNS, resourceSource(dialect, account, kind, filters), page, windowEnd);
 }
 
 /**
