@@ -12,7 +12,7 @@ import type { Scope } from '../scopes.js';
 import { LATEST_MIGRATION_VERSION, MIGRATIONS } from './migrations.js';
 import {
   ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
-  INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
+  INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, RESOURCE_COLUMNS, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
   deleteAccountSql, inOrderOf, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage, toPendingJob, toResource, writeSql,
   type JobDbRow, type JobQueueDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
@@ -82,8 +82,8 @@ export class SqliteStore implements Store {
       countKeys: db.prepare('SELECT count(*) FROM api_keys').pluck(),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       totalChanges: db.prepare('SELECT total_changes()').pluck(),
-      resource: db.prepare('SELECT * FROM resources WHERE account = ? AND kind = ? AND external_id = ?'),
-      resourcesOfKind: db.prepare('SELECT * FROM resources WHERE account = ? AND kind = ? AND external_id IN (SELECT value FROM json_each(?))'),
+      resource: db.prepare(`SELECT ${RESOURCE_COLUMNS} FROM resources WHERE account = ? AND kind = ? AND external_id = ?`),
+      resourcesOfKind: db.prepare(`SELECT ${RESOURCE_COLUMNS} FROM resources WHERE account = ? AND kind = ? AND external_id IN (SELECT value FROM json_each(?))`),
       unfinished: db.prepare(COUNT_UNFINISHED_JOBS).pluck(),
       insertJob: db.prepare(INSERT_JOB),
       job: db.prepare(GET_JOB),
