@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
 import { BODY_LIMIT, BodyBuffers, BodyCopy, heldBytes, keptText } from '../src/journal/bodies.ts';
+import { markShared } from '../src/http/shared-bodies.ts';
 import type { Capture } from '../src/journal/entry.ts';
 import { FaultRules, latencyOf, parseRule } from '../src/journal/faults.ts';
 import { BODY_BYTES_PER_ACCOUNT, Journal } from '../src/journal/journal.ts';
@@ -81,6 +82,15 @@ it('keeps small bodies as they are, and copies of large ones, cut past the limit
   const reused = bodies.keep('z'.repeat(BODY_LIMIT - 5)) as BodyCopy;
   assert.equal(reused.buffer, long.buffer, 'a buffer given back is used again');
   assert.equal(keptText(reused), 'z'.repeat(BODY_LIMIT - 5));
+});
+
+it('keeps a cached answer by reference, unless it is past the limit', () => {
+  const bodies = new BodyBuffers();
+  const cached = markShared(Buffer.alloc(8_000, 'c'));
+  assert.equal(bodies.keep(cached), cached, 'the cache\'s own buffer');
+  assert.ok(bodies.keep(Buffer.alloc(8_000, 'c')) instanceof BodyCopy, 'a fresh answer of the same size is copied');
+  const huge = bodies.keep(markShared(Buffer.alloc(BODY_LIMIT + 1, 'h'))) as BodyCopy;
+  assert.deepEqual([huge instanceof BodyCopy, huge.length, huge.truncated], [true, BODY_LIMIT, true]);
 });
 
 it('tells each listener of its own account, until it stops listening', () => {

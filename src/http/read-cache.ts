@@ -10,6 +10,7 @@ import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/store.js';
 import { baseUrl } from './jsonapi.js';
+import { markShared } from './shared-bodies.js';
 
 /** Counted for each entry besides its bytes: the key and the cache's own bookkeeping. */
 const ENTRY_OVERHEAD = 200;
@@ -48,7 +49,7 @@ export class ReadCache {
     if (hit && hit.version === before && hit.until > this.clock.now().getTime()) return hit.body;
     const { document, until = Infinity } = await render();
     const body = Buffer.from(JSON.stringify(document));
-    if (this.store.readVersion?.() === before) this.entries.set(key, { version: before, body, until });
+    if (this.store.readVersion?.() === before) this.entries.set(key, { version: before, body: markShared(body), until });
     return body;
   }
 }

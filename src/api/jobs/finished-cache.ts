@@ -4,6 +4,7 @@
 // of the answer (links.self echoes the URL); a poll sends the same URL each time, so it finds its entry without
 // parsing or rendering anything. Bounded in bytes, not in number: a job's errors may make its document large.
 import { LRUCache } from 'lru-cache';
+import { markShared } from '../../http/shared-bodies.js';
 
 /** Bytes of rendered jobs kept in one process; the least recently read go first. */
 export const FINISHED_JOBS_MAX_BYTES = 16 * 1024 * 1024;
@@ -50,7 +51,7 @@ export class FinishedJobCache {
   }
 
   set(key: string, document: Buffer, expiresAt: number): void {
-    this.entries.set(key, { document, expiresAt });
+    this.entries.set(key, { document: markShared(document), expiresAt });
   }
 
   /** Bytes held, as counted against the bound. */
