@@ -1,7 +1,8 @@
 // Reads that render many rows (lists, related lists, a job with its items) may be answered from memory while
 // the store is unchanged (src/http/read-cache.ts). Whatever is cached, a read repeated after a change shows the
 // change: one made through this server, through a second server process on the same database, or by the clock
-// (a job that expires between two identical reads).
+// (a job that expires between two identical reads). A finished job polled without `include` is kept apart
+// (src/api/jobs/finished-cache.ts) and follows a reset made through the other process within seconds.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { forEachStore } from './support/targets.ts';
@@ -87,5 +88,23 @@ await forEachStore('repeated reads see every change', (target) => {
     } finally {
       await control(server.url, admin, 'PUT', '/__admin/clock', { real: true });
     }
+  });
+
+  // Last: the reset empties the account the tests above share.
+  it('a finished job polled here is gone soon after a reset made through the other process', async () => {
+    const job = { data: { type: 'catalog-item-bulk-update-job', attributes: { items: { data: [retitle('R1', 'polled').data] } } } };
+    const posted = await http(server, 'POST', '/api/catalog-item-bulk-update-jobs', job);
+    assert.equal(posted.status, 202);
+    const path = `/api/catalog-item-bulk-update-jobs/${posted.body.data.id}`;
+    const done = await eventually(async () => {
+      const read = await http(server, 'GET', path);
+      return read.body.data.attributes.status === 'complete' ? read.body : undefined;
+    });
+    assert.deepEqual((await http(server, 'GET', path)).body, done, 'polled again: the same answer');
+    assert.equal((await control(second.url, { key: server.key }, 'POST', '/__admin/reset')).status, 204);
+    assert.equal((await http(second, 'GET', path)).status, 404, 'the process that reset it');
+    // This process trusts its copy for FINISHED_JOB_TRUST_MS (2 s of real time), then reads the job again.
+    const gone = await eventually(async () => ((await http(server, 'GET', path)).status === 404 ? true : undefined), 10_000);
+    assert.equal(gone, true);
   });
 });

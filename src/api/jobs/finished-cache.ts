@@ -3,11 +3,17 @@
 // keyed by the account, the base of the document's links and the request's URL, which together fix every byte
 // of the answer (links.self echoes the URL); a poll sends the same URL each time, so it finds its entry without
 // parsing or rendering anything. Bounded in bytes, not in number: a job's errors may make its document large.
+// A reset or an account deletion made through this process drops the account's entries at once; one made
+// through another process (several servers on one database) is seen here once an entry has been trusted for
+// FINISHED_JOB_TRUST_MS of real time, as a key lookup is (CATALOG_KEY_CACHE_MS): the next poll reads the job again.
 import { LRUCache } from 'lru-cache';
 import { markShared } from '../../http/shared-bodies.js';
 
 /** Bytes of rendered jobs kept in one process; the least recently read go first. */
 export const FINISHED_JOBS_MAX_BYTES = 16 * 1024 * 1024;
+
+/** How long an entry is served without reading the job again: one query per polled job per this long, at most. */
+export const FINISHED_JOB_TRUST_MS = 2_000;
 
 /** Counted for each entry besides its bytes: the key and the cache's own bookkeeping. */
 const ENTRY_OVERHEAD = 200;
@@ -24,6 +30,7 @@ export class FinishedJobCache {
     this.entries = new LRUCache<string, Entry>({
       maxSize: maxBytes,
       sizeCalculation: (entry, key) => entry.document.length + key.length + ENTRY_OVERHEAD,
+      ttl: FINISHED_JOB_TRUST_MS,
     });
   }
 
@@ -35,7 +42,7 @@ export class FinishedJobCache {
     return `${account}\n${base}\n${url}`;
   }
 
-  /** The encoded document, unless it was never kept, was dropped, or the job has expired at `now`. */
+  /** The encoded document, unless it was never kept, was dropped, is past its trust, or the job has expired at `now`. */
   get(key: string, now: number): Buffer | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
