@@ -33,6 +33,9 @@ it('holds at most its bound in bytes, dropping the least recently read first', (
 it('keys entries by account, links\' base and URL', () => {
   const distinct = [key('J'), key('J', '?fields[catalog-item-bulk-update-job]=status'), key('K'), key('J', '', 'b'), key('J', '', 'a', 'http://other')];
   assert.equal(new Set(distinct).size, distinct.length);
+  // Names that could run together in a joined key stay apart.
+  assert.notEqual(FinishedJobCache.key('a\n', 'b', '/u'), FinishedJobCache.key('a', '\nb', '/u'));
+  assert.notEqual(FinishedJobCache.key('a', 'b\n/u', ''), FinishedJobCache.key('a', 'b', '\n/u'));
 });
 
 it('serves nothing past the job\'s expiry, and forgets an account\'s entries on demand', () => {

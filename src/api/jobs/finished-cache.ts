@@ -35,11 +35,11 @@ export class FinishedJobCache {
   }
 
   /**
-   * Account first, so that one account's entries can be dropped together (forgetAccount). None of the three
-   * holds a line break (account ids are ours; Node refuses one in a URL or Host), so they cannot run together.
+   * Account first, so that one account's entries can be dropped together (forgetAccount). As a JSON array, so
+   * that no account, base and URL can run together into another's key, whatever characters they hold.
    */
   static key(account: string, base: string, url: string): string {
-    return `${account}\n${base}\n${url}`;
+    return JSON.stringify([account, base, url]);
   }
 
   /** The encoded document, unless it was never kept, was dropped, is past its trust, or the job has expired at `now`. */
@@ -53,7 +53,7 @@ export class FinishedJobCache {
 
   /** Drops an account's entries, when a control deletes its jobs. */
   forgetAccount(account: string): void {
-    const prefix = `${account}\n`;
+    const prefix = JSON.stringify([account]).slice(0, -1) + ','; // what key() starts with
     for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
   }
 
