@@ -14,6 +14,7 @@ import { ConcurrentChangeError, UnstorableValueError } from './errors.js';
 import { LATEST_MIGRATION_VERSION, MIGRATIONS } from './migrations.js';
 import { numbered, prepared, type Statement } from './pg-statements.js';
 import { writeSteps } from './pg-writes.js';
+import { AccountGroups, type Waiting } from './account-groups.js';
 import {
   ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
   INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, RESOURCE_COLUMNS, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
@@ -76,18 +77,30 @@ const Q = {
   nextJobDue: prepared(NEXT_JOB_DUE),
 };
 
-/** A job waiting to be enqueued with others of its account (PostgresStore.enqueueGroup). */
-interface WaitingEnqueue {
+/** A job waiting to be enqueued with others of its account (PostgresStore.insertGroup). */
+interface WaitingEnqueue extends Waiting {
   job: PendingJob;
   maxInProgress: number;
   resolve: (accepted: boolean) => void;
-  reject: (error: unknown) => void;
 }
+
+/** A change waiting to be made with others of its account (PostgresStore.changeGroup). */
+interface WaitingChange extends Waiting {
+  refs: ResourceRef[];
+  decide: (state: CatalogState) => unknown;
+  resolve: (result: unknown) => void;
+}
+
+/**
+ * Changes of one account made in one transaction, at most: enough to share a round trip among every request
+ * in flight at once, few enough that the load of the group stays one small query.
+ */
+const MAX_GROUPED_CHANGES = 64;
 
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
-  /** Accounts with an enqueue transaction in flight, and the jobs waiting for the next one. */
-  private readonly enqueuing = new Map<string, WaitingEnqueue[]>();
+  private readonly enqueuing = new AccountGroups<WaitingEnqueue>((account, group) => this.insertGroup(account, group), Infinity);
+  private readonly changing = new AccountGroups<WaitingChange>((account, group) => this.changeGroup(account, group), MAX_GROUPED_CHANGES);
 
   constructor(connectionString: string, private readonly poolSize: number) {
     this.pool = new pg.Pool({
@@ -241,18 +254,66 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * Changes of an account go in groups (AccountGroups): each decides, in the order they arrived, on the state the
+   * ones before it left, as if each had its own transaction one after the other. A round trip costs far more
+   * than deciding, so a request in flight beside others costs a fraction of one lock, load, write and commit.
+   */
   async transact<T>(account: string, refs: ResourceRef[], decide: (state: CatalogState) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => this.changing.add(account, { refs, decide, resolve: resolve as (result: unknown) => void, reject }));
+  }
+
+  /**
+   * Settles every change of the group: made in one transaction, or, when that fails, each in its own. A change
+   * whose decide throws is undone alone (CatalogState.rollback), as a savepoint would.
+   */
+  private async changeGroup(account: string, group: WaitingChange[]): Promise<void> {
+    if (group.length === 1) return this.transactAlone(account, group[0]);
+    let outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[];
+    let written = false;
+    try {
+      const refs = group.flatMap((change) => change.refs);
+      outcomes = await this.inTransaction(async (db) => {
+        const state = new CatalogState(refs, await this.load(db, account, refs));
+        const decided = group.map((change) => {
+          const mark = state.mark();
+          try {
+            return { ok: true as const, value: change.decide(state) };
+          } catch (error) {
+            state.rollback(mark);
+            return { ok: false as const, error };
+          }
+        });
+        await this.apply(db, account, state.writes);
+        written = true;
+        return decided;
+      }, this.lockRefsSql(account, refs));
+    } catch (error) {
+      // The COMMIT itself failed: whether it took effect is unknown, so nothing is tried again, as for one change.
+      if (written) return group.forEach((change) => change.reject(error));
+      // A write refused (text it cannot store), a lock not granted in time: each change on its own.
+      for (const change of group) await this.transactAlone(account, change);
+      return;
+    }
+    group.forEach((change, i) => {
+      const outcome = outcomes[i];
+      if (outcome.ok) change.resolve(outcome.value);
+      else change.reject(outcome.error);
+    });
+  }
+
+  private async transactAlone(account: string, { refs, decide, resolve, reject }: WaitingChange): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.inTransaction(async (db) => {
+        return resolve(await this.inTransaction(async (db) => {
           const state = new CatalogState(refs, await this.load(db, account, refs));
           const result = decide(state);
           await this.apply(db, account, state.writes);
           return result;
-        }, this.lockRefsSql(account, refs));
+        }, this.lockRefsSql(account, refs)));
       } catch (err) {
         // A row it loaded was deleted meanwhile: decide again on what is there now (a 404, not a write to nothing).
-        if (!(err instanceof ConcurrentChangeError) || attempt === MAX_CHANGE_ATTEMPTS) throw err;
+        if (!(err instanceof ConcurrentChangeError) || attempt === MAX_CHANGE_ATTEMPTS) return reject(err);
       }
     }
   }
@@ -261,33 +322,7 @@ export class PostgresStore implements Store {
     // Refused now rather than when the job runs: a job that cannot be stored would fail every batch it is
     // in, and hold up the account's queue for good.
     if (containsNul(job.operations)) throw new UnstorableValueError(NUL);
-    return new Promise<boolean>((resolve, reject) => {
-      const entry = { job, maxInProgress, resolve, reject };
-      const waiting = this.enqueuing.get(job.account);
-      if (waiting) {
-        waiting.push(entry);
-        return;
-      }
-      this.enqueuing.set(job.account, []);
-      void this.enqueueGroup(job.account, [entry]);
-    });
-  }
-
-  /**
-   * Enqueues of one account count and insert one at a time under the account's lock, so the limit holds, and
-   * seq (taken inside the lock) follows commit order: a worker never sees a job before an older one of the same
-   * account. Those that arrive while one transaction is in flight go together in the next: one lock and one
-   * commit for the group, in the order they arrived. A group that fails is tried again one job at a time, so
-   * that one job's failure is its own.
-   */
-  private async enqueueGroup(account: string, group: WaitingEnqueue[]): Promise<void> {
-    await this.insertGroup(account, group);
-    const next = this.enqueuing.get(account)!;
-    if (next.length === 0) this.enqueuing.delete(account);
-    else {
-      this.enqueuing.set(account, []);
-      void this.enqueueGroup(account, next);
-    }
+    return new Promise<boolean>((resolve, reject) => this.enqueuing.add(job.account, { job, maxInProgress, resolve, reject }));
   }
 
   /** Settles every job of the group: inserted in one transaction, or, when that fails, each in its own. */
