@@ -1,7 +1,9 @@
-// Group commit on PostgreSQL (src/store/account-groups.ts): changes of one account that wait behind a
-// transaction in flight are made together in the next, each deciding on what the ones before it left, and
-// each answered as if it had had its own transaction. The store is driven directly, so which changes share
-// a transaction is known: the first call goes alone, the ones made while it runs go together.
+// Round trips shared on PostgreSQL. Group commit (src/store/account-groups.ts): changes of one account that
+// wait behind a transaction in flight are made together in the next, each deciding on what the ones before it
+// left, and each answered as if it had had its own transaction. Batched reads (src/store/turn-batches.ts): the
+// GETs asked in one turn share a query, each answered with its own row. The store is driven directly, so
+// what shares a round trip is known: a change made while another runs waits for it; reads asked without
+// awaiting go together.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { createResource, updateResource } from '../src/catalog/changes.ts';
@@ -67,5 +69,25 @@ await withPostgres('postgres group commit', (target) => {
     for (const outcome of await Promise.all([...good, after])) assert.equal(outcome.ok, true);
     await unstorable;
     for (const id of ['H-1', 'H-2', 'H-3', 'H-4']) assert.equal(await titleOf('acct-c', id), 'T', id);
+  });
+
+  it('answers reads asked together each with its own row, whatever the others ask', async () => {
+    for (const id of ['R-1', 'R-2', 'R-\uFFFD']) assert.equal((await create('acct-d', id)).ok, true);
+    assert.equal((await create('acct-e', 'R-1')).ok, true);
+    await store.transact('acct-e', ref('R-1'), (state) =>
+      updateResource(state, ITEM, { type: ITEM.type, id: '$custom:::$default:::R-1', attributes: { title: 'in e' } }, NOW));
+
+    const asked = [
+      store.getResource('acct-d', 'item', 'R-2'),
+      store.getResource('acct-d', 'item', 'MISSING'),
+      store.getResource('acct-e', 'item', 'R-1'),
+      store.getResource('acct-d', 'variant', 'R-1'),
+      store.getResource('acct-d', 'item', 'R-1'),
+      store.getResource('acct-d', 'item', 'R-\u0000'),
+      store.getResource('acct-d', 'item', 'R-\uD800'), // a lone surrogate finds what it was stored as
+      store.getResource('acct-d', 'item', 'R-2'),
+    ];
+    const found = (await Promise.all(asked)).map((row) => row && `${row.kind} ${row.externalId} ${row.attributes.title}`);
+    assert.deepEqual(found, ['item R-2 T', undefined, 'item R-1 in e', undefined, 'item R-1 T', undefined, 'item R-\uFFFD T', 'item R-2 T']);
   });
 });

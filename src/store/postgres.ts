@@ -15,6 +15,7 @@ import { LATEST_MIGRATION_VERSION, MIGRATIONS } from './migrations.js';
 import { numbered, prepared, type Statement } from './pg-statements.js';
 import { writeSteps } from './pg-writes.js';
 import { AccountGroups, type Waiting } from './account-groups.js';
+import { TurnBatches } from './turn-batches.js';
 import {
   ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
   INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, RESOURCE_COLUMNS, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
@@ -43,6 +44,8 @@ function stripesOf(account: string, refs: ResourceRef[]): number[] {
   const stripes = new Set(refs.map((ref) => lockKey(`${ref.kind}\u0000${ref.externalId}`) & (LOCK_STRIPES - 1)));
   return [...stripes].map((stripe) => lockKey(`${account}\u0000${stripe}`)).sort((a, b) => a - b);
 }
+
+const refKey = (ref: { kind: string; externalId: string }) => `${ref.kind}\u0000${ref.externalId}`;
 
 const NUL = 'Text containing the character U+0000 cannot be stored.';
 
@@ -207,9 +210,16 @@ export class PostgresStore implements Store {
     return (await run<{ value: string }>(this.pool, GET_SETTING, [name])).rows[0].value;
   }
 
+  /** A GET of one resource: the GETs of an account that arrive together share one query (TurnBatches). */
   async getResource(account: string, kind: ResourceKind, externalId: string): Promise<ResourceRow | undefined> {
-    return (await this.load(this.pool, account, [{ kind, externalId }]))[0];
+    return this.resourceReads.get(account, { kind, externalId });
   }
+
+  private readonly resourceReads = new TurnBatches<ResourceRef, ResourceRow>(async (account, refs) => {
+    const found = new Map((await this.load(this.pool, account, refs)).map((row) => [refKey(row), row]));
+    // A lone surrogate is stored as U+FFFD, and found by it (as when it is bound alone).
+    return refs.map((ref) => found.get(refKey({ kind: ref.kind, externalId: ref.externalId.toWellFormed() })));
+  });
 
   async getResources(account: string, kind: ResourceKind, externalIds: string[]): Promise<ResourceRow[]> {
     return inOrderOf(externalIds, await this.load(this.pool, account, externalIds.map((externalId) => ({ kind, externalId }))));
