@@ -19,7 +19,7 @@ import { TurnBatches } from './turn-batches.js';
 import {
   ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
   INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, RESOURCE_COLUMNS, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
-  deleteAccountSql, inOrderOf, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage, toPendingJob, toResource,
+  deleteAccountSql, visibleJob, inOrderOf, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage, toPendingJob, toResource,
   type JobDbRow, type JobQueueDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
@@ -352,8 +352,7 @@ export class PostgresStore implements Store {
 
   async getJob(account: string, type: string, id: string, now: string): Promise<JobRecord | undefined> {
     if (containsNul(id)) return undefined; // never stored, as in SQLite: not found rather than refused
-    const row = (await run<JobDbRow>(this.pool, Q.getJob, [account, type, id, now])).rows[0];
-    return row && toJob(row);
+    return visibleJob((await run<JobDbRow>(this.pool, Q.getJob, [id])).rows[0], account, type, now);
   }
 
   async listJobs(account: string, type: string, filters: Filter[], page: Page, now: string): Promise<PageResult<JobRecord>> {
