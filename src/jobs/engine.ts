@@ -27,11 +27,7 @@ export type JobStep =
   | { action: 'fail'; errors: { id: string; detail?: string }[] }
   | { action: 'cancel' };
 
-/**
- * A batch (one transaction) may take about this long. With SQLite it runs on the thread that serves requests,
- * so it bounds the pause other requests see; within it, as many jobs as fit share one commit.
- */
-const BATCH_BUDGET_MS = 4;
+/** A batch (one transaction) holds as many jobs as fit in the store's jobBatchMs, and at most this many. */
 const MAX_JOBS_PER_BATCH = 20;
 /** How far down an account's queue a batch looks for runnable jobs behind held ones. */
 const SCAN_LIMIT = 100;
@@ -117,7 +113,7 @@ export class JobEngine {
         done = await this.runBatch(batchSize);
         if (done === batchSize) {
           const perJob = (performance.now() - started) / done;
-          batchSize = Math.max(1, Math.min(MAX_JOBS_PER_BATCH, Math.floor(BATCH_BUDGET_MS / perJob)));
+          batchSize = Math.max(1, Math.min(MAX_JOBS_PER_BATCH, Math.floor(this.store.jobBatchMs / perJob)));
         }
       } catch (err) {
         this.options.log.error({ err }, 'job engine: looking for work failed; will retry');

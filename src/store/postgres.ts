@@ -101,6 +101,12 @@ interface WaitingChange extends Waiting {
 const MAX_GROUPED_CHANGES = 64;
 
 export class PostgresStore implements Store {
+  /**
+   * A batch mostly waits on the database, and the thread serves requests meanwhile. With SQLite's 4 ms, a job
+   * of 100 items (about 12 ms here, most of it round trips and the commit's flush) went one per transaction;
+   * 50 ms lets a few share one. Bulk update, 300 jobs x 100 items: about 7,000 -> 13,000 items/s.
+   */
+  readonly jobBatchMs = 50;
   private readonly pool: pg.Pool;
   private readonly enqueuing = new AccountGroups<WaitingEnqueue>((account, group) => this.insertGroup(account, group), Infinity);
   private readonly changing = new AccountGroups<WaitingChange>((account, group) => this.changeGroup(account, group), MAX_GROUPED_CHANGES);

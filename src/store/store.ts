@@ -82,6 +82,12 @@ export interface Store {
    * holds the queue. SQLite: `work` may await only the batch's own methods (see SqliteStore.withJobQueue).
    */
   withJobQueue<T>(account: string, work: (batch: JobBatch) => Promise<T>): Promise<T | undefined>;
+  /**
+   * About how long a job batch (one withJobQueue) may take; as many jobs as fit share its commit. It bounds
+   * how long one account's backlog delays another account's job, and, where a batch runs on the thread that
+   * serves requests (SQLite), the pause they see.
+   */
+  readonly jobBatchMs: number;
   deleteExpiredJobs(now: string): Promise<number>;
   /** Unfinished jobs per kind, with the oldest due time among those due at `now` (metrics). */
   jobQueue(now: string): Promise<JobQueueEntry[]>;
