@@ -136,6 +136,9 @@ await withPostgres('postgres outage', (target) => {
       assert.equal(during.status, 503);
       assert.equal(during.body.errors[0].code, 'service_unavailable');
       assert.equal(during.headers.get('retry-after'), '1');
+      // Creates of one account made together (one group): each is answered, all with the same 503.
+      const burst = await Promise.all(['B-1', 'B-2', 'B-3', 'B-4'].map((id) => http(server, 'POST', '/api/catalog-items', { data: item(id) })));
+      assert.deepEqual(burst.map((res) => res.status), [503, 503, 503, 503]);
       await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
       const after = await eventually(async () => {
         const res = await http(server, 'GET', '/api/catalog-items/$custom:::$default:::BEFORE');

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { CatalogState, type Write } from '../catalog/state.js';
 import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
-import { ConcurrentChangeError, UnstorableValueError } from './errors.js';
+import { ConcurrentChangeError, isStoreUnavailable, UnstorableValueError } from './errors.js';
 import { LATEST_MIGRATION_VERSION, MIGRATIONS } from './migrations.js';
 import { numbered, prepared, type Statement } from './pg-statements.js';
 import { writeSteps } from './pg-writes.js';
@@ -19,7 +19,7 @@ import { TurnBatches } from './turn-batches.js';
 import {
   ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
   INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, RESOURCE_COLUMNS, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
-  deleteAccountSql, visibleJob, inOrderOf, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage, toPendingJob, toResource,
+  deleteAccountSql, inOrderOf, jobListSql, jobParams, readResourcePage, saveJobParams, toJob, toJobQueueEntry, toKey, toPage, toPendingJob, toResource, visibleJob,
   type JobDbRow, type JobQueueDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
@@ -44,6 +44,15 @@ function stripesOf(account: string, refs: ResourceRef[]): number[] {
   const stripes = new Set(refs.map((ref) => lockKey(`${ref.kind}\u0000${ref.externalId}`) & (LOCK_STRIPES - 1)));
   return [...stripes].map((stripe) => lockKey(`${account}\u0000${stripe}`)).sort((a, b) => a - b);
 }
+
+/**
+ * The database is away (connection refused or lost, shutting down, out of connections): each change of a group
+ * would meet the same failure alone. A lock not granted in time, a deadlock or a row deleted meanwhile may be
+ * one change's lot, not its neighbours'.
+ */
+const ONE_CHANGES_LOT = new Set(['55P03', '57014', '40P01']);
+const failsEveryChange = (error: unknown) =>
+  isStoreUnavailable(error) && !(error instanceof ConcurrentChangeError) && !ONE_CHANGES_LOT.has((error as { code?: string }).code ?? '');
 
 const refKey = (ref: { kind: string; externalId: string }) => `${ref.kind}\u0000${ref.externalId}`;
 
@@ -306,7 +315,8 @@ export class PostgresStore implements Store {
       }, this.lockRefsSql(account, refs));
     } catch (error) {
       // The COMMIT itself failed: whether it took effect is unknown, so nothing is tried again, as for one change.
-      if (written) return group.forEach((change) => change.reject(error));
+      // The database is away: each change alone would wait out the same failure, one after the other.
+      if (written || failsEveryChange(error)) return group.forEach((change) => change.reject(error));
       // A write refused (text it cannot store), a lock not granted in time: each change on its own.
       for (const change of group) await this.transactAlone(account, change);
       return;
@@ -338,6 +348,9 @@ export class PostgresStore implements Store {
     // Refused now rather than when the job runs: a job that cannot be stored would fail every batch it is
     // in, and hold up the account's queue for good.
     if (containsNul(job.operations)) throw new UnstorableValueError(NUL);
+    // Enqueues of one account count and insert one at a time under the account's lock, so the limit holds, and
+    // seq (taken inside the lock) follows commit order: a worker never sees a job before an older one of the
+    // same account. Those that arrive while one transaction is in flight go together in the next (AccountGroups).
     return new Promise<boolean>((resolve, reject) => this.enqueuing.add(job.account, { job, maxInProgress, resolve, reject }));
   }
 
@@ -351,7 +364,7 @@ export class PostgresStore implements Store {
       }, `SELECT pg_advisory_xact_lock(${LOCK.enqueue}, ${lockKey(account)})`);
       accepted.forEach((ok, i) => group[i].resolve(ok));
     } catch (err) {
-      if (group.length === 1) return group[0].reject(err);
+      if (group.length === 1 || failsEveryChange(err)) return group.forEach((e) => e.reject(err));
       for (const e of group) await this.insertGroup(account, [e]);
     }
   }
