@@ -29,6 +29,7 @@ import { registerConsole } from './http/console.js';
 import { EventStreams, realTicker, type Ticker } from './http/sse.js';
 import { registerWellFormedBodies } from './http/well-formed.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerTurnEndSends } from './http/turn-end-sends.js';
 import { registerJournalAndFaults } from './journal/index.js';
 import type { Store } from './store/store.js';
 import { registerAccessLog } from './ops/access-log.js';
@@ -76,6 +77,7 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   app.decorateRequest('account', '');
   app.decorateRequest('keyAccount', '');
   registerSecurityHeaders(app); // first, so that every answer has them, the 503 while closing included
+  registerTurnEndSends(app);
   registerRequestIds(app);
   registerErrorHandling(app);
   registerHostCheck(app);
