@@ -32,6 +32,19 @@ await forEachStore('HTTP surface', (target) => {
     }
   });
 
+  it('answers reads asked at once (sent together at the end of a turn) each with its own document', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `TOGETHER-${i}`);
+    for (const id of ids) assert.equal((await http(server, 'POST', '/api/catalog-items', item(id))).status, 201);
+    const asked = [...ids, 'TOGETHER-MISSING', ...ids.slice().reverse()];
+    const answers = await Promise.all(asked.map((id) => http(server, 'GET', `/api/catalog-items/$custom:::$default:::${id}`)));
+    answers.forEach((res, i) => {
+      if (asked[i] === 'TOGETHER-MISSING') return assert.equal(res.status, 404);
+      assert.equal(res.status, 200, asked[i]);
+      assert.equal(res.body.data.attributes.external_id, asked[i]);
+      assert.equal(res.body.links.self, `${server.url}/api/catalog-items/$custom:::$default:::${asked[i]}`);
+    });
+  });
+
   it('answers /healthz without a key', async () => {
     const res = await fetch(`${server.url}/healthz`);
     assert.equal(res.status, 200);
