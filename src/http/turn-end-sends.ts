@@ -7,8 +7,8 @@
 // (SQLite, src/store/sqlite.ts; PostgreSQL, account-groups.ts), all at once already, and holding them to the
 // next turn made POST create slower. A lone request waits for nothing: its turn ends once its work is done.
 //
-// SQLite, 1,000,000 items, 50 connections, 3 alternating rounds of 5 s (medians): GET item 8,000 -> 12,863
-// req/s (server time 126 -> 77 µs a request), GET job 17,331 -> 26,570 req/s.
+// SQLite, 1,000,000 items, 50 connections, alternating rounds of 5 s (medians): GET item 7,814 -> 12,847 req/s
+// (server time 128 -> 78 µs a request), GET job 17,331 -> 26,570 req/s.
 import type { FastifyInstance } from 'fastify';
 
 export function registerTurnEndSends(app: FastifyInstance): void {
