@@ -70,6 +70,7 @@ export function seed(dbPath: string, count: number): void {
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   db.transaction(() => {
     for (const row of seedRows(count)) insert.run(...row);
+    db.exec(`INSERT INTO resources_title (resources_title) VALUES ('rebuild')`); // the title index, as the store keeps it
   })();
   db.pragma('journal_mode = WAL'); // as the SqliteStore leaves it
   db.close();
