@@ -10,6 +10,7 @@ import { CatalogState, indexedColumns, type Write } from '../catalog/state.js';
 import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
 import { LATEST_MIGRATION_VERSION, MIGRATIONS } from './migrations.js';
+import { TurnBatches } from './turn-batches.js';
 import {
   ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
   INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, RESOURCE_COLUMNS, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
@@ -167,10 +168,20 @@ export class SqliteStore implements Store {
     return this.db.prepare(GET_SETTING).pluck().get(name) as string;
   }
 
+  /**
+   * The GETs of one resource that arrive in a turn are read together, one after the other, once the turn's
+   * requests are all in (TurnBatches): a random row costs half as much read among others as read between the
+   * HTTP work of each request, which leaves SQLite's code and the index's upper pages out of the CPU's caches.
+   */
   async getResource(account: string, kind: ResourceKind, externalId: string): Promise<ResourceRow | undefined> {
-    const row = this.stmt.resource.get(account, kind, externalId) as ResourceDbRow | undefined;
-    return row && toResource(row);
+    return this.resourceReads.get(account, { kind, externalId });
   }
+
+  private readonly resourceReads = new TurnBatches<ResourceRef, ResourceRow>(async (account, refs) =>
+    refs.map(({ kind, externalId }) => {
+      const row = this.stmt.resource.get(account, kind, externalId) as ResourceDbRow | undefined;
+      return row && toResource(row);
+    }));
 
   async getResources(account: string, kind: ResourceKind, externalIds: string[]): Promise<ResourceRow[]> {
     return inOrderOf(externalIds, this.load(account, externalIds.map((externalId) => ({ kind, externalId }))));
