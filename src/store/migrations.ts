@@ -167,6 +167,17 @@ export const MIGRATIONS: Migration[] = [
     // is mostly this. SqliteStore.apply makes it now. Updates and deletes keep their triggers: titles seldom change.
     sql: (d) => (d === 'sqlite' ? 'DROP TRIGGER resources_title_insert;' : ''),
   },
+  {
+    version: 9,
+    name: 'room on each page of resources for the new versions of its rows (PostgreSQL)',
+    // An update that changes no indexed column writes no index entry when the row's new version fits on its
+    // page (a HOT update). A bulk update changes items created together, every row of a page in one
+    // transaction: with pages filled to half, all their new versions fit. On full pages each update wrote an
+    // entry in all seven indexes (bulk updates of 1,000,000 seeded items: 1,081 of 120,000 updates were HOT;
+    // with this, all of them, and 8,776-10,062 -> 11,886-15,655 items/s). The table takes twice the disk.
+    // Pages written before this migration keep their fill until rewritten (VACUUM FULL); new ones are half full.
+    sql: (d) => (d === 'postgres' ? 'ALTER TABLE resources SET (fillfactor = 50);' : ''),
+  },
 ];
 
 /** The schema this version of the server needs: every migration up to this one applied. */
