@@ -162,9 +162,9 @@ export const MIGRATIONS: Migration[] = [
   {
     version: 8,
     name: 'index a new title from the store, not from a trigger',
-    // An FTS5 write made by a trigger cost about 40 µs a row (the index writes out what it holds at each
-    // trigger's statement savepoint); the same write as a statement of its own costs about 12 µs, and a create
-    // is mostly this. SqliteStore.apply makes it now. Updates and deletes keep their triggers: titles seldom change.
+    // Measured on the store's schema, 20,000 inserts in transactions of 50: 53 µs a row with the title indexed
+    // by this trigger, 25 µs with the same FTS5 insert as a statement of its own, 13 µs with no title index.
+    // SqliteStore.apply makes that statement now. Updates and deletes keep their triggers: titles seldom change.
     sql: (d) => (d === 'sqlite' ? 'DROP TRIGGER resources_title_insert;' : ''),
   },
   {

@@ -41,11 +41,7 @@ interface GroupMember {
 type GroupResult = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** A write of a group threw, and the group's transaction was rolled back (see commitInGroup). */
-class WriteFailed extends Error {
-  constructor(readonly cause: unknown) {
-    super('a write of the group failed');
-  }
-}
+class WriteFailed extends Error {}
 
 export class SqliteStore implements Store {
   /** A batch runs on the thread that serves requests: short, so that they wait little. */
@@ -306,7 +302,7 @@ export class SqliteStore implements Store {
           try {
             results.push({ ok: true, value: m.work() });
           } catch (error) {
-            throw new WriteFailed(error);
+            throw new WriteFailed('a write of the group failed', { cause: error });
           }
           continue;
         }
