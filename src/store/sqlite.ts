@@ -174,10 +174,12 @@ export class SqliteStore implements Store {
   }
 
   private readonly resourceReads = new TurnBatches<ResourceRef, ResourceRow>(async (account, refs) =>
-    refs.map(({ kind, externalId }) => {
-      const row = this.stmt.resource.get(account, kind, externalId) as ResourceDbRow | undefined;
-      return row && toResource(row);
-    }));
+    refs.map(({ kind, externalId }) => this.findResource(account, kind, externalId)));
+
+  private findResource(account: string, kind: ResourceKind, externalId: string): ResourceRow | undefined {
+    const row = this.stmt.resource.get(account, kind, externalId) as ResourceDbRow | undefined;
+    return row && toResource(row);
+  }
 
   async getResources(account: string, kind: ResourceKind, externalIds: string[]): Promise<ResourceRow[]> {
     return inOrderOf(externalIds, this.load(account, externalIds.map((externalId) => ({ kind, externalId }))));
@@ -191,8 +193,8 @@ export class SqliteStore implements Store {
   private load(account: string, refs: ResourceRef[]): ResourceRow[] {
     if (refs.length === 1) {
       // Most changes name one resource (a create, an update): one lookup, without building the JSON array.
-      const row = this.stmt.resource.get(account, refs[0].kind, refs[0].externalId) as ResourceDbRow | undefined;
-      return row ? [toResource(row)] : [];
+      const row = this.findResource(account, refs[0].kind, refs[0].externalId);
+      return row ? [row] : [];
     }
     const idsByKind = new Map<ResourceKind, string[]>();
     for (const { kind, externalId } of refs) {
