@@ -41,16 +41,18 @@ export class StoredClock implements Clock {
     this.offsetMs = offsetMs;
   }
 
-  /** Reads the stored offset now and then every CLOCK_FOLLOW_MS until stop(); a failed read keeps the last one. */
+  /** Reads the stored offset now; a failed read keeps the last one. */
+  async refresh(onError: (err: unknown) => void): Promise<void> {
+    const sets = this.sets;
+    await this.store.clockOffsetMs().then((ms) => {
+      if (sets === this.sets) this.offsetMs = ms;
+    }, onError);
+  }
+
+  /** Reads the stored offset now and then every CLOCK_FOLLOW_MS until stop(). */
   async follow(onError: (err: unknown) => void): Promise<void> {
-    const read = () => {
-      const sets = this.sets;
-      return this.store.clockOffsetMs().then((ms) => {
-        if (sets === this.sets) this.offsetMs = ms;
-      }, onError);
-    };
-    await read();
-    this.timer ??= setInterval(read, CLOCK_FOLLOW_MS).unref();
+    await this.refresh(onError);
+    this.timer ??= setInterval(() => void this.refresh(onError), CLOCK_FOLLOW_MS).unref();
   }
 
   stop(): void {

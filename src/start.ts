@@ -9,6 +9,7 @@ import { importFile, ImportFileError, isEmptyCatalog } from './fixtures/file.js'
 import { loadCursors } from './http/cursors.js';
 import { redisLimiters } from './http/rate-limit-redis.js';
 import { JobEngine } from './jobs/engine.js';
+import { EngineThread } from './jobs/thread.js';
 import { sweepExpiredJobs } from './jobs/expiry.js';
 import { DEFAULT_ACCOUNT } from './keys.js';
 import { buildServer } from './server.js';
@@ -64,7 +65,12 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const clock = await openClock(store, config, logger);
     undo.push(() => clock.stop());
     await seed(store, config, clock);
-    const engine = new JobEngine(store, { clock, log: logger, pollMs: config.jobPollMs });
+    // Where the store allows, jobs run on a thread of their own; this process's engine then only answers the
+    // job controls, and passes its notifications on.
+    const threadStore = options.withWorker ? store.engineThread?.() : undefined;
+    const thread = threadStore && new EngineThread(threadStore, config, logger);
+    if (thread) undo.push(() => thread.stop());
+    const engine = new JobEngine(store, { clock, log: logger, pollMs: config.jobPollMs, alsoNotify: thread && (() => thread.notify()) });
     undo.push(() => engine.stop());
     undo.push(sweepExpiredJobs(store, clock, logger));
     // With REDIS_URL, every server process counts against the same limits; without it, each its own.
@@ -78,7 +84,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
       await app.close();
       clearTimeout(cut);
     });
-    if (options.withWorker) engine.start();
+    if (thread) thread.start();
+    else if (options.withWorker) engine.start();
     const url = await app.listen({ port: config.port, host: config.host });
     return { url, app, store, stop };
   } catch (err) {

@@ -43,10 +43,15 @@ const backoff = (attempts: number) => BACKOFF_MS[Math.min(attempts, BACKOFF_MS.l
 const endState = (job: PendingJob) => (job.completedCount === 0 ? 'cancelled' : 'complete');
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
-/** Counts the jobs a committed transaction finished (all of them were processing when it began). */
-function countFinished(jobs: PendingJob[]): void {
-  for (const job of jobs) if (job.status === 'complete' || job.status === 'cancelled') countJob(job.type, job.status);
+/** What the engine reports as it goes: the metrics, or (on a thread of its own) messages that reach them. */
+export interface EngineObserver {
+  /** A job ended (its transaction committed). */
+  jobFinished(type: string, status: 'complete' | 'cancelled'): void;
+  /** A run of a job took this long. */
+  jobApplied(type: string, seconds: number): void;
 }
+
+const METRICS: EngineObserver = { jobFinished: countJob, jobApplied: observeJobApply };
 
 /** How many of the job's remaining resources it may apply now. */
 function budget(job: PendingJob): number {
@@ -71,6 +76,10 @@ export interface EngineOptions {
   log: FastifyBaseLogger;
   /** How often an idle engine looks for jobs accepted by other processes. */
   pollMs: number;
+  /** Default: the metrics. */
+  observer?: EngineObserver;
+  /** Another engine that runs this process's jobs (a thread: see thread.ts); notify() wakes it too. */
+  alsoNotify?: () => void;
 }
 
 export class JobEngine {
@@ -83,7 +92,11 @@ export class JobEngine {
   /** Batch-level failures (the whole transaction failed) of a job that ran alone, by job id. */
   private readonly batchFailures = new Map<string, number>();
 
-  constructor(private readonly store: Store, private readonly options: EngineOptions) {}
+  private readonly observer: EngineObserver;
+
+  constructor(private readonly store: Store, private readonly options: EngineOptions) {
+    this.observer = options.observer ?? METRICS;
+  }
 
   /** Runs jobs in the background until stop(). Without it (serve --no-worker) the engine only answers controls. */
   start(): void {
@@ -95,6 +108,7 @@ export class JobEngine {
   /** A job was accepted or released in this process: look now rather than at the next poll. */
   notify(): void {
     this.wake?.();
+    this.options.alsoNotify?.();
   }
 
   /** Stops after the batch in hand; unfinished jobs stay as they are for the next start. */
@@ -138,7 +152,7 @@ export class JobEngine {
           inHand = await this.chooseJobs(batch, now, limit);
           return this.runJobs(batch, inHand, now);
         });
-        countFinished(inHand);
+        this.countFinished(inHand);
         if (ran) return ran;
       } catch (err) {
         // The whole transaction failed: nothing of it happened. Other accounts go on; a job that keeps
@@ -197,7 +211,7 @@ export class JobEngine {
       this.options.log.warn({ err, job: job.id, attempt: job.attempts + 1 }, 'job failed; will retry');
       await this.recordFailure(batch, job, err, now);
     } finally {
-      observeJobApply(job.type, (performance.now() - started) / 1000);
+      this.observer.jobApplied(job.type, (performance.now() - started) / 1000);
     }
   }
 
@@ -253,7 +267,7 @@ export class JobEngine {
       const current = (await batch.unfinishedJobs(SCAN_LIMIT)).find((j) => j.id === job.id);
       if (current) await this.recordFailure(batch, current, err, now);
       return current;
-    }).then((current) => countFinished(current ? [current] : []), (e) => this.options.log.error({ err: e, job: job.id }, 'could not record the failure of a job'));
+    }).then((current) => this.countFinished(current ? [current] : []), (e) => this.options.log.error({ err: e, job: job.id }, 'could not record the failure of a job'));
   }
 
   /**
@@ -289,12 +303,17 @@ export class JobEngine {
         return { job };
       });
       if (result) {
-        countFinished(result.job ? [result.job] : []);
+        this.countFinished(result.job ? [result.job] : []);
         this.notify(); // jobs waiting behind this one may run now
         return result.job;
       }
       await new Promise((resolve) => setTimeout(resolve, 5)); // a worker holds the account's queue for one batch
     }
+  }
+
+  /** Counts the jobs a committed transaction finished (all of them were processing when it began). */
+  private countFinished(jobs: PendingJob[]): void {
+    for (const job of jobs) if (job.status === 'complete' || job.status === 'cancelled') this.observer.jobFinished(job.type, job.status);
   }
 
   /** Until the next job falls due, the poll interval passes, or notify() wakes it. */

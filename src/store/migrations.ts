@@ -178,6 +178,17 @@ export const MIGRATIONS: Migration[] = [
     // Pages written before this migration keep their fill until rewritten (VACUUM FULL); new ones are half full.
     sql: (d) => (d === 'postgres' ? 'ALTER TABLE resources SET (fillfactor = 50);' : ''),
   },
+  {
+    version: 10,
+    name: 'the job engine finds due jobs in an index alone (SQLite)',
+    // run_after, a column added to jobs after operations (up to 5 MB), sits behind it in each row: finding
+    // the accounts with due jobs read every unfinished job's operations, 260 µs a look with 400 jobs waiting.
+    // PostgreSQL keeps large values out of line and reads run_after without them.
+    sql: (d) => d === 'sqlite' ? `
+      DROP INDEX jobs_processing_by_account;
+      CREATE INDEX jobs_processing_by_account ON jobs (account, seq, run_after) WHERE status = 'processing';
+    ` : '',
+  },
 ];
 
 /** The schema this version of the server needs: every migration up to this one applied. */

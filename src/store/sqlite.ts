@@ -11,6 +11,7 @@ import type { ResourceKind } from '../catalog/resources.js';
 import type { Scope } from '../scopes.js';
 import { LATEST_MIGRATION_VERSION, MIGRATIONS } from './migrations.js';
 import { TurnBatches } from './turn-batches.js';
+import { WriteTurns } from './write-turns.js';
 import {
   ACCOUNTS_WITH_DUE_JOBS, ACCOUNT_JOB_PACE, CLOCK_OFFSET, COUNT_UNFINISHED_JOBS, DELETE_EXPIRED_JOBS, DUMP_LINKS, DUMP_RESOURCES, GET_JOB, GET_SETTING,
   INSERT_JOB, INSERT_SETTING, JOB_QUEUE, LATEST_MIGRATION, NEXT_JOB_DUE, RESOURCE_COLUMNS, SAVE_JOB, SAVE_JOB_OPERATIONS, SET_ACCOUNT_JOB_PACE, SET_SETTING, UNFINISHED_JOBS,
@@ -18,7 +19,7 @@ import {
   type JobDbRow, type JobQueueDbRow, type KeyDbRow, type PendingJobDbRow, type ResourceDbRow,
 } from './sql.js';
 import type { Filter, JobRecord, Page, PageResult, PendingJob, ResourceRef, ResourceRow } from '../catalog/model.js';
-import type { CatalogDump, JobBatch, JobQueueEntry, KeyRecord, Store } from './store.js';
+import type { CatalogDump, EngineThreadStore, JobBatch, JobQueueEntry, KeyRecord, Store } from './store.js';
 
 /**
  * The database holds every tenant's data and the key hashes: its folder (when we create it) and the file are
@@ -43,21 +44,46 @@ type GroupResult = { ok: true; value: unknown } | { ok: false; error: unknown };
 /** A write of a group threw, and the group's transaction was rolled back (see commitInGroup). */
 class WriteFailed extends Error {}
 
+/** How long a writer waits for SQLite's write lock before it answers SQLITE_BUSY (503). */
+const BUSY_TIMEOUT_MS = 10_000;
+
+/** The lock stayed busy past BUSY_TIMEOUT_MS; isStoreUnavailable knows the code. */
+function busyError(): Error {
+  return Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+}
+
+export interface SqliteOptions {
+  /**
+   * Opens the store of a job engine thread, which takes turns at the write lock with the request thread's
+   * store through this buffer (that store's writeTurns).
+   */
+  engineTurns?: SharedArrayBuffer;
+}
+
 export class SqliteStore implements Store {
-  /** A batch runs on the thread that serves requests: short, so that they wait little. */
-  readonly jobBatchMs = 4;
+  /**
+   * On the request thread, requests wait for a batch: keep it short. On the engine thread, a batch stops for
+   * them after the job in hand (requestsWaiting), and larger batches share their commit among more jobs.
+   */
+  readonly jobBatchMs: number;
   private readonly db: Database.Database;
+  /** On the engine thread's store; the request thread's store never blocks on the write lock. */
+  private readonly engineSide: boolean;
+  private readonly turns: WriteTurns;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
   private group: GroupMember[] = [];
   /** List queries and writes vary in shape; the few shapes in use are prepared once each, the rarest dropped first. */
   private readonly statements = new LRUCache<string, Database.Statement>({ max: 500 });
 
-  constructor(readonly path: string) {
+  constructor(readonly path: string, options: SqliteOptions = {}) {
+    this.engineSide = options.engineTurns !== undefined;
+    this.jobBatchMs = this.engineSide ? 15 : 4;
+    this.turns = new WriteTurns(options.engineTurns);
     if (path !== ':memory:') createPrivately(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.pragma('cache_size = -32768'); // 32 MiB (default 2 MiB): keeps a large store's index pages in memory
     // Reads map the file rather than copy pages in with a system call each: a random item of a 1,000,000-item
     // store costs a quarter as much (63-97 µs -> 15 µs). The pages are the kernel's file cache, shared and
@@ -113,13 +139,40 @@ export class SqliteStore implements Store {
     };
   }
 
+  /** An in-memory database is this connection's alone. */
+  engineThread(): EngineThreadStore | undefined {
+    if (this.path === ':memory:' || this.engineSide) return undefined;
+    return { sqlitePath: this.path, writeTurns: this.turns.buffer };
+  }
+
+  /**
+   * Takes this process's write lock (WriteTurns), which also keeps this connection to one transaction at a
+   * time: the engine thread waits for it; the request thread takes it only if it is free now.
+   */
+  private take(): boolean {
+    if (!this.engineSide) return this.turns.requestTakes();
+    this.turns.engineTakes();
+    return true;
+  }
+
+  /** The request thread's wait for the lock, without blocking; SQLITE_BUSY (503) after BUSY_TIMEOUT_MS. */
+  private async waitForLock(since: number): Promise<void> {
+    if (Date.now() - since >= BUSY_TIMEOUT_MS) throw busyError();
+    await this.turns.requestWaits();
+  }
+
+  private give(): void {
+    if (this.engineSide) this.turns.engineGives();
+    else this.turns.requestGives();
+  }
+
   async migrate(): Promise<void> {
     this.migrateNow();
   }
 
   async close(): Promise<void> {
     // Writes still waiting for their group commit (an expiry sweep begun just before a stop) are committed first.
-    if (this.group.length && !this.db.inTransaction) this.commitGroup();
+    if (this.group.length) this.commitGroup(Date.now());
     this.db.close();
   }
 
@@ -246,44 +299,44 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Group commit: writes that arrive in the same turn of the event loop share one transaction, so one fsync
-   * makes all of them durable, and every caller hears back only after that commit. A write that throws must
-   * be undone alone. That takes a savepoint per write, and a savepoint makes the title index (FTS5) write out
-   * what it holds: an index segment per created item, most of the cost of a create. So a group first runs
-   * without savepoints; only if one of its writes throws (rare: a decision is a value, not an exception) is
-   * the whole transaction rolled back and run again with a savepoint each. A write may thus run twice, which
-   * is safe: it only reads and writes the database, and nobody has heard of its first run.
+   * Group commit: writes that arrive in the same turn of the event loop (or while the write lock is taken)
+   * share one transaction, so one fsync makes all of them durable, and every caller hears back only after
+   * that commit. A write that throws must be undone alone. That takes a savepoint per write, and a savepoint
+   * makes the title index (FTS5) write out what it holds: an index segment per created item, most of the
+   * cost of a create. So a group first runs without savepoints; only if one of its writes throws (rare: a
+   * decision is a value, not an exception) is the whole transaction rolled back and run again with a
+   * savepoint each. A write may thus run twice, which is safe: it only reads and writes the database, and
+   * nobody has heard of its first run.
    */
   private commitInGroup<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.group.push({ work, resolve, reject } as GroupMember);
-      if (this.group.length === 1) setImmediate(() => this.commitGroup());
+      if (this.group.length === 1) setImmediate(() => this.commitGroup(Date.now()));
     });
   }
 
-  private commitGroup(): void {
-    // A job batch holds its transaction only within one turn of the event loop, so this cannot run inside it;
-    // were it ever to, these writes would join a transaction that may yet roll back. Wait for it instead.
-    if (this.db.inTransaction) {
-      setImmediate(() => this.commitGroup());
+  private commitGroup(since: number): void {
+    if (!this.take()) {
+      this.waitForLock(since).then(() => this.commitGroup(since), (error) => {
+        for (const m of this.group.splice(0)) m.reject(error);
+      });
       return;
     }
     const members = this.group;
     this.group = [];
     let results: GroupResult[];
     try {
-      results = this.runGroup(members, members.length === 1);
-    } catch (error) {
-      if (!(error instanceof WriteFailed)) {
-        for (const m of members) m.reject(error);
-        return;
-      }
       try {
+        results = this.runGroup(members, members.length === 1);
+      } catch (error) {
+        if (!(error instanceof WriteFailed)) throw error;
         results = this.runGroup(members, true);
-      } catch (again) {
-        for (const m of members) m.reject(again);
-        return;
       }
+    } catch (error) {
+      for (const m of members) m.reject(error);
+      return;
+    } finally {
+      this.give();
     }
     members.forEach((m, i) => {
       const r = results[i];
@@ -366,14 +419,20 @@ export class SqliteStore implements Store {
         this.stmt.saveOperations.run(JSON.stringify(job.operations), job.id);
       },
     };
-    this.db.exec('BEGIN IMMEDIATE');
+    const since = Date.now();
+    while (!this.take()) await this.waitForLock(since);
     try {
-      const result = await work(batch);
-      this.db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      throw err;
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(batch);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    } finally {
+      this.give();
     }
   }
 

@@ -47,6 +47,11 @@ export interface Store {
    * while what a read sees might still be undone.
    */
   readVersion?(): string | undefined;
+  /**
+   * What a thread of this process needs to open a connection of its own and run the job engine on it, beside
+   * the requests rather than between them (SQLite on a file); undefined where that would not help.
+   */
+  engineThread?(): EngineThreadStore | undefined;
 
   findKeyByHash(hash: string): Promise<KeyRecord | undefined>;
   /** Inserts the key unless one with this hash exists; returns the stored record. */
@@ -105,6 +110,12 @@ export interface Store {
   /** How far the server's clock is moved from real time (a test control), in milliseconds; 0 when never set. */
   clockOffsetMs(): Promise<number>;
   setClockOffsetMs(offsetMs: number): Promise<void>;
+}
+
+export interface EngineThreadStore {
+  sqlitePath: string;
+  /** Shared with the request thread's store, to take turns at the write lock (write-turns.ts). */
+  writeTurns: SharedArrayBuffer;
 }
 
 export interface CatalogDump {

@@ -1,0 +1,71 @@
+// The job engine on a thread of its own, for a store that can have one (SQLite on a file). On the thread that
+// serves requests, every batch of jobs made the requests wait, and both ran slower for sharing the CPU's
+// caches; on its own thread the engine runs beside them, with its own connection, and the two take turns at
+// the write lock (store/write-turns.ts). The thread runs the same JobEngine as a `worker` process; it is
+// woken by messages rather than only by polling, and reports its metrics and logs back to this thread.
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import type { EngineThreadStore } from '../store/store.js';
+import { countJob, observeJobApply } from '../ops/metrics.js';
+
+/** What the thread starts from (workerData). */
+export interface EngineThreadData {
+  store: EngineThreadStore;
+  config: Pick<Config, 'jobPollMs' | 'controls' | 'logLevel' | 'logFormat'>;
+}
+
+/** Messages from the thread. */
+export type EngineThreadMessage =
+  | { jobFinished: [type: string, status: 'complete' | 'cancelled'] }
+  | { jobApplied: [type: string, seconds: number] };
+
+/** A thread that died is started again after this long. */
+const RESTART_MS = 1_000;
+
+// Run from TypeScript (tsx), the entry is a .ts file beside this one, and the worker inherits tsx's loader.
+const ENTRY = new URL(`./thread-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+export class EngineThread {
+  private worker: Worker | undefined;
+  private stopping = false;
+
+  private readonly data: EngineThreadData;
+
+  constructor(store: EngineThreadStore, config: Config, private readonly log: FastifyBaseLogger) {
+    const { jobPollMs, controls, logLevel, logFormat } = config;
+    this.data = { store, config: { jobPollMs, controls, logLevel, logFormat } };
+  }
+
+  start(): void {
+    const worker = new Worker(ENTRY, { workerData: this.data });
+    this.worker = worker;
+    worker.on('message', (m: EngineThreadMessage) => {
+      if ('jobFinished' in m) countJob(...m.jobFinished);
+      else observeJobApply(...m.jobApplied);
+    });
+    worker.on('error', (err) => this.log.error({ err }, 'job engine thread failed'));
+    worker.on('exit', () => {
+      if (this.worker === worker) this.worker = undefined;
+      if (this.stopping) return;
+      this.log.error(`job engine thread stopped; starting it again in ${RESTART_MS} ms`);
+      setTimeout(() => this.stopping || this.start(), RESTART_MS).unref();
+    });
+  }
+
+  /** A job was accepted or released, or the clock moved: look now. */
+  notify(): void {
+    this.worker?.postMessage('notify');
+  }
+
+  /** Lets the batch in hand commit, then ends the thread. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = once(worker, 'exit');
+    worker.postMessage('stop');
+    await exited;
+  }
+}
