@@ -70,7 +70,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const threadStore = options.withWorker ? store.engineThread?.() : undefined;
     const thread = threadStore && new EngineThread(threadStore, config, logger);
     if (thread) undo.push(() => thread.stop());
-    const engine = new JobEngine(store, { clock, log: logger, pollMs: config.jobPollMs, alsoNotify: thread && (() => thread.notify()) });
+    const engine = new JobEngine(store, { clock, log: logger, pollMs: config.jobPollMs, alsoNotify: thread && ((why) => thread.notify(why)) });
     undo.push(() => engine.stop());
     undo.push(sweepExpiredJobs(store, clock, logger));
     // With REDIS_URL, every server process counts against the same limits; without it, each its own.

@@ -30,6 +30,6 @@ export function registerControls(app: FastifyInstance, parts: ControlParts): voi
   registerFixtureControls(app, parts.store, parts.clock);
   registerPaceControls(app, parts.store, parts.serverPace);
   // A moved clock may make held or scheduled jobs due (or expired) at once.
-  registerClockControls(app, parts.clock, () => parts.engine.notify());
+  registerClockControls(app, parts.clock, () => parts.engine.clockMoved());
   registerJobControls(app, parts.engine);
 }

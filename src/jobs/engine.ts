@@ -78,8 +78,8 @@ export interface EngineOptions {
   pollMs: number;
   /** Default: the metrics. */
   observer?: EngineObserver;
-  /** Another engine that runs this process's jobs (a thread: see thread.ts); notify() wakes it too. */
-  alsoNotify?: () => void;
+  /** Another engine that runs this process's jobs (a thread: see thread.ts); notify() and clockMoved() reach it too. */
+  alsoNotify?: (why: 'jobs' | 'clock') => void;
 }
 
 export class JobEngine {
@@ -108,7 +108,13 @@ export class JobEngine {
   /** A job was accepted or released in this process: look now rather than at the next poll. */
   notify(): void {
     this.wake?.();
-    this.options.alsoNotify?.();
+    this.options.alsoNotify?.('jobs');
+  }
+
+  /** The clock control moved the clock: jobs may have fallen due. */
+  clockMoved(): void {
+    this.wake?.();
+    this.options.alsoNotify?.('clock');
   }
 
   /** Stops after the batch in hand; unfinished jobs stay as they are for the next start. */

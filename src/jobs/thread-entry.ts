@@ -25,12 +25,11 @@ const engine = new JobEngine(store, {
 });
 engine.start();
 
-port.on('message', async (message: 'notify' | 'stop') => {
-  if (message === 'notify') {
-    // The clock control notifies after it stored a new offset: read it before looking for due jobs.
-    if (config.controls) await clock.refresh(onClockError);
-    engine.notify();
-    return;
+port.on('message', async (message: 'jobs' | 'clock' | 'stop') => {
+  if (message === 'jobs') return engine.notify();
+  if (message === 'clock') {
+    await clock.refresh(onClockError); // stored by the clock control before it told us
+    return engine.notify();
   }
   await engine.stop();
   clock.stop();

@@ -55,8 +55,8 @@ export class EngineThread {
   }
 
   /** A job was accepted or released, or the clock moved: look now. */
-  notify(): void {
-    this.worker?.postMessage('notify');
+  notify(why: 'jobs' | 'clock'): void {
+    this.worker?.postMessage(why);
   }
 
   /** Lets the batch in hand commit, then ends the thread. */
