@@ -16,6 +16,7 @@ import { openClock, startServer } from './start.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { createLogger } from './ops/logger.js';
+import { jobMetrics } from './ops/metrics.js';
 import type { Logger } from 'pino';
 
 const USAGE = `usage: catalog-server <command>
@@ -82,7 +83,7 @@ async function serve(config: Config, withWorker: boolean): Promise<void> {
 async function worker(config: Config, metricsPort: number | undefined): Promise<void> {
   const store = await openStore(config.databaseUrl);
   const clock = await openClock(store, config, logger);
-  const engine = new JobEngine(store, { clock, log: logger, pollMs: config.jobPollMs });
+  const engine = new JobEngine(store, { clock, log: logger, pollMs: config.jobPollMs, observer: jobMetrics });
   const stopSweeping = sweepExpiredJobs(store, clock, logger);
   const app = metricsPort === undefined ? undefined : buildWorkerHttp(config, { store, clock, logger });
   onSignals(async () => {

@@ -10,6 +10,7 @@ import { loadCursors } from './http/cursors.js';
 import { redisLimiters } from './http/rate-limit-redis.js';
 import { JobEngine } from './jobs/engine.js';
 import { EngineThread } from './jobs/thread.js';
+import { jobMetrics } from './ops/metrics.js';
 import { sweepExpiredJobs } from './jobs/expiry.js';
 import { DEFAULT_ACCOUNT } from './keys.js';
 import { buildServer } from './server.js';
@@ -70,7 +71,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const threadStore = options.withWorker ? store.engineThread?.() : undefined;
     const thread = threadStore && new EngineThread(threadStore, config, logger);
     if (thread) undo.push(() => thread.stop());
-    const engine = new JobEngine(store, { clock, log: logger, pollMs: config.jobPollMs, alsoNotify: thread && ((why) => thread.notify(why)) });
+    const engine = new JobEngine(store, { clock, log: logger, pollMs: config.jobPollMs, observer: jobMetrics, alsoNotify: thread && ((why) => thread.notify(why)) });
     undo.push(() => engine.stop());
     undo.push(sweepExpiredJobs(store, clock, logger));
     // With REDIS_URL, every server process counts against the same limits; without it, each its own.

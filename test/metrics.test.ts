@@ -14,7 +14,7 @@ import { buildServer } from '../src/server.ts';
 import { JobEngine } from '../src/jobs/engine.ts';
 import { StoredClock, systemClock } from '../src/clock.ts';
 import { SqliteStore } from '../src/store/sqlite.ts';
-import { countFaultFired } from '../src/ops/metrics.ts';
+import { countFaultFired, jobMetrics } from '../src/ops/metrics.ts';
 
 const TOKEN = 'metrics-test-admin-token';
 const ITEM_JOB = 'catalog-item-bulk-create-job';
@@ -258,7 +258,7 @@ describe('metrics: faults fired (countFaultFired, for the fault rules)', () => {
     const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'catalog-test-')), 'catalog.db'));
     const config = loadConfig({ CATALOG_RATE_LIMITS: 'off' });
     await store.migrate();
-    const engine = new JobEngine(store, { clock: systemClock, log: console as any, pollMs: 50 });
+    const engine = new JobEngine(store, { clock: systemClock, log: console as any, pollMs: 50, observer: jobMetrics });
     const app = buildServer(config, { store, engine, clock: new StoredClock(store), cursors: await loadCursors(store) });
     try {
       const read = async () => parseMetrics((await app.inject({ method: 'GET', url: '/metrics' })).body);

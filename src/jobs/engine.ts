@@ -15,7 +15,6 @@ import type { JobBatch, Store } from '../store/store.js';
 import { applyNext, failGiven, failNext, finish, isDone, nextIndex, remainingRefs } from './apply.js';
 import { HeldResources, runnableJobs } from './order.js';
 import { MAX_JOBS_IN_PROGRESS } from './kinds.js';
-import { countJob, observeJobApply } from '../ops/metrics.js';
 
 /**
  * What a control may do to an unfinished job (manual pace): release resources to apply, fail given resources
@@ -51,7 +50,6 @@ export interface EngineObserver {
   jobApplied(type: string, seconds: number): void;
 }
 
-const METRICS: EngineObserver = { jobFinished: countJob, jobApplied: observeJobApply };
 
 /** How many of the job's remaining resources it may apply now. */
 function budget(job: PendingJob): number {
@@ -76,8 +74,8 @@ export interface EngineOptions {
   log: FastifyBaseLogger;
   /** How often an idle engine looks for jobs accepted by other processes. */
   pollMs: number;
-  /** Default: the metrics. */
-  observer?: EngineObserver;
+  /** The metrics (ops/metrics.ts jobMetrics), or on the engine's thread, messages that reach them. */
+  observer: EngineObserver;
   /** Another engine that runs this process's jobs (a thread: see thread.ts); notify() and clockMoved() reach it too. */
   alsoNotify?: (why: 'jobs' | 'clock') => void;
 }
@@ -95,7 +93,7 @@ export class JobEngine {
   private readonly observer: EngineObserver;
 
   constructor(private readonly store: Store, private readonly options: EngineOptions) {
-    this.observer = options.observer ?? METRICS;
+    this.observer = options.observer;
   }
 
   /** Runs jobs in the background until stop(). Without it (serve --no-worker) the engine only answers controls. */

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { EngineThreadStore } from '../store/store.js';
-import { countJob, observeJobApply } from '../ops/metrics.js';
+import { jobMetrics } from '../ops/metrics.js';
 
 /** What the thread starts from (workerData). */
 export interface EngineThreadData {
@@ -20,6 +20,13 @@ export interface EngineThreadData {
 export type EngineThreadMessage =
   | { jobFinished: [type: string, status: 'complete' | 'cancelled'] }
   | { jobApplied: [type: string, seconds: number] };
+
+/**
+ * The thread's young generation, where V8 puts new objects (its default grows to 48 MB): the engine's objects
+ * live one batch, and with 8 MB a server's peak RSS over 1,000 bulk jobs was 20 MB lower (168 vs 189 MB,
+ * .bench/bulkb.mts) at the same speed.
+ */
+const YOUNG_GENERATION_MB = 8;
 
 /** A thread that died is started again after this long. */
 const RESTART_MS = 1_000;
@@ -39,11 +46,11 @@ export class EngineThread {
   }
 
   start(): void {
-    const worker = new Worker(ENTRY, { workerData: this.data });
+    const worker = new Worker(ENTRY, { workerData: this.data, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.worker = worker;
     worker.on('message', (m: EngineThreadMessage) => {
-      if ('jobFinished' in m) countJob(...m.jobFinished);
-      else observeJobApply(...m.jobApplied);
+      if ('jobFinished' in m) jobMetrics.jobFinished(...m.jobFinished);
+      else jobMetrics.jobApplied(...m.jobApplied);
     });
     worker.on('error', (err) => this.log.error({ err }, 'job engine thread failed'));
     worker.on('exit', () => {

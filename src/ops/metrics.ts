@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
+import type { EngineObserver } from '../jobs/engine.js';
 import { adminTokenCheck } from '../http/admin-token.js';
 import { JOB_KINDS } from '../jobs/kinds.js';
 import type { Store } from '../store/store.js';
@@ -85,6 +86,9 @@ export function countJob(kind: string, status: 'accepted' | 'complete' | 'cancel
 export function observeJobApply(kind: string, seconds: number): void {
   jobApplyDuration.observe({ kind }, seconds);
 }
+
+/** What a job engine reports, into these metrics. */
+export const jobMetrics: EngineObserver = { jobFinished: countJob, jobApplied: observeJobApply };
 
 /** The store's share of the metrics, read at scrape time; a store that does not answer leaves them out. */
 async function readStore(store: Store, clock: Clock): Promise<void> {

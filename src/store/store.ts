@@ -89,8 +89,9 @@ export interface Store {
   withJobQueue<T>(account: string, work: (batch: JobBatch) => Promise<T>): Promise<T | undefined>;
   /**
    * About how long a job batch (one withJobQueue) may take; as many jobs as fit share its commit. It bounds
-   * how long one account's backlog delays another account's job, and, where a batch runs on the thread that
-   * serves requests (SQLite), the pause they see.
+   * how long one account's backlog delays another account's job, how long a write waits for a batch where the
+   * store has one writer at a time (SQLite), and, where a batch runs on the thread that serves requests, the
+   * pause every request sees.
    */
   readonly jobBatchMs: number;
   deleteExpiredJobs(now: string): Promise<number>;

@@ -8,6 +8,7 @@ import { StoredClock, systemClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import { loadCursors } from '../../src/http/cursors.ts';
 import { JobEngine } from '../../src/jobs/engine.ts';
+import { jobMetrics } from '../../src/ops/metrics.ts';
 import { buildServer } from '../../src/server.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 
@@ -21,7 +22,7 @@ export async function inProcessApp(env: NodeJS.ProcessEnv = {}): Promise<InProce
   const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'catalog-test-')), 'catalog.db'));
   const quiet = { error() {}, warn() {}, info() {}, debug() {} } as never;
   await store.migrate();
-  const engine = new JobEngine(store, { clock: systemClock, log: quiet, pollMs: 50 });
+  const engine = new JobEngine(store, { clock: systemClock, log: quiet, pollMs: 50, observer: jobMetrics });
   const app = buildServer(loadConfig(env), { store, engine, clock: new StoredClock(store), cursors: await loadCursors(store) });
   await app.ready();
   return {
