@@ -2,9 +2,10 @@
 //
 // Each turn it picks an account with a due job, fairly (the account served longest ago goes first), and in
 // one transaction holding that account's queue: chooses the jobs that may run (order.ts), locks and loads
-// what they touch, applies each job in its own savepoint, and saves the jobs with their writes. A job that
-// throws is undone alone and tried again after a backoff, running by itself; after MAX_ATTEMPTS its last run
-// applies each resource in a savepoint of its own, so what can be stored is, and what cannot is reported.
+// what they touch, applies the jobs, and saves them with their writes. A job that throws is undone alone (the
+// batch is then run again with each job in a savepoint of its own) and tried again after a backoff, running
+// by itself; after MAX_ATTEMPTS its last run applies each resource in a savepoint of its own, so what can be
+// stored is, and what cannot is reported.
 // A crash at any moment rolls the open transaction back: every job is then as it was before the turn.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../clock.js';
@@ -40,6 +41,9 @@ const BACKOFF_MS = [250, 1_000, 4_000];
 const backoff = (attempts: number) => BACKOFF_MS[Math.min(attempts, BACKOFF_MS.length) - 1];
 /** How a job that failed on its own ends: `cancelled` when not one of its resources was applied. */
 const endState = (job: PendingJob) => (job.completedCount === 0 ? 'cancelled' : 'complete');
+/** A job of a batch run without savepoints threw: the batch is rolled back and run again with them. */
+class RunCarefully extends Error {}
+
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
 /** What the engine reports as it goes: the metrics, or (on a thread of its own) messages that reach them. */
@@ -151,10 +155,14 @@ export class JobEngine {
     for (const account of accounts) {
       served.set(account, ++this.turn);
       let inHand: PendingJob[] = [];
+      const attempt = (careful: boolean) => this.store.withJobQueue(account, async (batch) => {
+        inHand = await this.chooseJobs(batch, now, limit);
+        return this.runJobs(batch, inHand, now, careful);
+      });
       try {
-        const ran = await this.store.withJobQueue(account, async (batch) => {
-          inHand = await this.chooseJobs(batch, now, limit);
-          return this.runJobs(batch, inHand, now);
+        const ran = await attempt(false).catch((err) => {
+          if (err instanceof RunCarefully) return attempt(true);
+          throw err;
         });
         this.countFinished(inHand);
         if (ran) return ran;
@@ -178,7 +186,12 @@ export class JobEngine {
     return retrying ? [retrying] : runnable;
   }
 
-  private async runJobs(batch: JobBatch, jobs: PendingJob[], now: string): Promise<number> {
+  /**
+   * `careful`: each job in a savepoint of its own, so that one that throws is undone alone. Otherwise (the
+   * first run of a batch whose jobs never failed) no savepoints, which on PostgreSQL are two round trips a job;
+   * a job that throws then aborts the whole batch (RunCarefully), which is run again carefully.
+   */
+  private async runJobs(batch: JobBatch, jobs: PendingJob[], now: string, careful: boolean): Promise<number> {
     if (jobs.length === 0) return 0;
     const refs = jobs.flatMap(remainingRefs);
     await batch.lockResources(refs);
@@ -186,30 +199,36 @@ export class JobEngine {
     const held = new HeldResources();
     for (const job of jobs) {
       if (held.blocks(job)) continue; // an earlier job in this batch stopped part way on the same resources
-      await this.runJob(batch, job, state, now);
+      await this.runJob(batch, job, state, now, careful || job.attempts > 0);
       if (job.status === 'processing') held.hold(job);
     }
     return jobs.length;
   }
 
-  private async runJob(batch: JobBatch, job: PendingJob, state: CatalogState, now: string): Promise<void> {
+  private async runJob(batch: JobBatch, job: PendingJob, state: CatalogState, now: string, careful: boolean): Promise<void> {
     const mark = state.mark();
     const before = progressOf(job);
     const started = performance.now();
+    const run = async () => {
+      if (job.attempts >= MAX_ATTEMPTS) await this.applyEachAlone(batch, job, state, now);
+      else {
+        const from = nextIndex(job);
+        for (let n = budget(job); n > 0; n--) applyNext(job, state, now);
+        await batch.write(state.writesSince(mark));
+        this.settle(job, now, nextIndex(job) - from, 'complete');
+      }
+      await batch.saveJob(job);
+    };
     try {
-      await batch.savepoint(async () => {
-        if (job.attempts >= MAX_ATTEMPTS) await this.applyEachAlone(batch, job, state, now);
-        else {
-          const from = nextIndex(job);
-          for (let n = budget(job); n > 0; n--) applyNext(job, state, now);
-          await batch.write(state.writesSince(mark));
-          this.settle(job, now, nextIndex(job) - from, 'complete');
-        }
-        await batch.saveJob(job);
-      });
+      if (careful) await batch.savepoint(run);
+      else {
+        await run().catch((err) => {
+          throw err instanceof ConcurrentChangeError || isStoreUnavailable(err) ? err : new RunCarefully('a job of the batch failed', { cause: err });
+        });
+      }
     } catch (err) {
       // Not the job's doing: the batch is run again on fresh rows, without charging the job.
-      if (err instanceof ConcurrentChangeError) throw err;
+      if (err instanceof ConcurrentChangeError || err instanceof RunCarefully) throw err;
       state.rollback(mark);
       restore(job, before);
       this.options.log.warn({ err, job: job.id, attempt: job.attempts + 1 }, 'job failed; will retry');
@@ -303,7 +322,7 @@ export class JobEngine {
         job.allowance = step.action === 'apply' ? step.count : null;
         job.runAfter = now;
         await batch.saveJob(job);
-        if (runnableJobs(jobs, now, MAX_JOBS_IN_PROGRESS).includes(job)) await this.runJobs(batch, [job], now);
+        if (runnableJobs(jobs, now, MAX_JOBS_IN_PROGRESS).includes(job)) await this.runJobs(batch, [job], now, true);
         return { job };
       });
       if (result) {
