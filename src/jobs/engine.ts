@@ -54,7 +54,6 @@ export interface EngineObserver {
   jobApplied(type: string, seconds: number): void;
 }
 
-
 /** How many of the job's remaining resources it may apply now. */
 function budget(job: PendingJob): number {
   const left = job.totalCount - nextIndex(job);
@@ -94,11 +93,7 @@ export class JobEngine {
   /** Batch-level failures (the whole transaction failed) of a job that ran alone, by job id. */
   private readonly batchFailures = new Map<string, number>();
 
-  private readonly observer: EngineObserver;
-
-  constructor(private readonly store: Store, private readonly options: EngineOptions) {
-    this.observer = options.observer;
-  }
+  constructor(private readonly store: Store, private readonly options: EngineOptions) {}
 
   /** Runs jobs in the background until stop(). Without it (serve --no-worker) the engine only answers controls. */
   start(): void {
@@ -234,7 +229,7 @@ export class JobEngine {
       this.options.log.warn({ err, job: job.id, attempt: job.attempts + 1 }, 'job failed; will retry');
       await this.recordFailure(batch, job, err, now);
     } finally {
-      this.observer.jobApplied(job.type, (performance.now() - started) / 1000);
+      this.options.observer.jobApplied(job.type, (performance.now() - started) / 1000);
     }
   }
 
@@ -336,7 +331,7 @@ export class JobEngine {
 
   /** Counts the jobs a committed transaction finished (all of them were processing when it began). */
   private countFinished(jobs: PendingJob[]): void {
-    for (const job of jobs) if (job.status === 'complete' || job.status === 'cancelled') this.observer.jobFinished(job.type, job.status);
+    for (const job of jobs) if (job.status === 'complete' || job.status === 'cancelled') this.options.observer.jobFinished(job.type, job.status);
   }
 
   /** Until the next job falls due, the poll interval passes, or notify() wakes it. */
