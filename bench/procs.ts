@@ -103,20 +103,24 @@ export async function stop(p: Running, graceMs = 20_000): Promise<void> {
   clearTimeout(timer);
 }
 
-function statusField(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
-
-/** Resident bytes of the mappings of `file` in the process (from /proc/<pid>/smaps). */
-function mappedBytes(pid: number, file: string): number {
+/**
+ * Resident bytes of the process, and of its mappings of `file`, from one read of /proc/<pid>/smaps. Both from
+ * the same read: SQLite maps the store anew as it grows, and a mapping replaced while smaps is being read can
+ * be missing from it, which against VmRSS (read apart) once counted a 727 MB mapping as server memory.
+ */
+function residentBytes(pid: number, file: string | undefined): { total: number; inFile: number } {
   let total = 0;
-  let inFile = false;
+  let inFile = 0;
+  let isFile = false;
   for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
-    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inFile = line.endsWith(` ${file}`);
-    else if (inFile && line.startsWith('Rss:')) total += Number(/(\d+) kB/.exec(line)![1]) * 1024;
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) isFile = file !== undefined && line.endsWith(` ${file}`);
+    else if (line.startsWith('Rss:')) {
+      const bytes = Number(/(\d+) kB/.exec(line)![1]) * 1024;
+      total += bytes;
+      if (isFile) inFile += bytes;
+    }
   }
-  return total;
+  return { total, inFile };
 }
 
 export interface RssWatch {
@@ -134,9 +138,9 @@ export function watchRss(pid: number, mappedFile?: string): RssWatch {
   let mapped = 0;
   const sample = () => {
     try {
-      const file = mappedFile ? mappedBytes(pid, mappedFile) : 0;
-      peak = Math.max(peak, statusField(pid, 'VmRSS') - file);
-      mapped = Math.max(mapped, file);
+      const { total, inFile } = residentBytes(pid, mappedFile);
+      peak = Math.max(peak, total - inFile);
+      mapped = Math.max(mapped, inFile);
     } catch {
       // the process has exited
     }
