@@ -448,7 +448,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteAccountData(account: string, options: { keys: boolean }): Promise<void> {
-    // A job batch holds its transaction within one turn of the event loop, and commitInGroup waits for it.
+    // A job batch of this account, on this thread or the engine's, holds the write lock: commitInGroup waits for it.
     await this.commitInGroup(() => {
       for (const sql of deleteAccountSql(options.keys)) this.prepared(sql).run(account);
     });
