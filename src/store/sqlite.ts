@@ -65,7 +65,8 @@ export class SqliteStore implements Store {
   /**
    * A request's write waits for the batch in hand (for the write lock); on the request thread, every request
    * does. On the engine thread, a longer batch shares its commit among more jobs: bulk updates of 600 jobs
-   * (.bench/bulk.mts) ran at 35-37k items/s with 15 ms, 32-34k with 8 (the engine fell behind) and 32-36k with 30.
+   * (.bench/bulk.mts, warm rounds) ran at 35-37k items/s with 15 ms, 32-34k with 8 (the engine fell behind)
+   * and 33k with 30.
    */
   readonly jobBatchMs: number;
   private readonly db: Database.Database;
