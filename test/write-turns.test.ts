@@ -7,14 +7,10 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { Worker } from 'node:worker_threads';
 import { createResource } from '../src/catalog/changes.ts';
 import { ITEM } from '../src/catalog/resources.ts';
+import { startWorker } from '../src/jobs/thread.ts';
 import { SqliteStore } from '../src/store/sqlite.ts';
-
-/** A worker thread running a TypeScript file: this Node's workers do not inherit tsx's loader. */
-const tsWorker = (file: URL, workerData: unknown) =>
-  new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); })`, { eval: true, workerData });
 
 const dir = mkdtempSync(join(tmpdir(), 'write-turns-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,7 +19,7 @@ it('makes a write of the request thread wait, without blocking it, while the eng
   const path = join(dir, 'catalog.db');
   const store = new SqliteStore(path);
   const control = new SharedArrayBuffer(4);
-  const engine = tsWorker(new URL('./support/turns-engine.ts', import.meta.url), { turns: store.engineThread()!.writeTurns, control, path });
+  const engine = startWorker(new URL('./support/turns-engine.ts', import.meta.url), { workerData: { turns: store.engineThread()!.writeTurns, control, path } });
   try {
     await once(engine, 'message'); // the engine holds the lock
     let created = false;

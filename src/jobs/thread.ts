@@ -4,7 +4,7 @@
 // the write lock (store/write-turns.ts). The thread runs the same JobEngine as a `worker` process; it is
 // woken by messages rather than only by polling, and reports its metrics and logs back to this thread.
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { EngineThreadStore } from '../store/store.js';
@@ -31,8 +31,17 @@ const YOUNG_GENERATION_MB = 8;
 /** A thread that died is started again after this long. */
 const RESTART_MS = 1_000;
 
-// Run from TypeScript (tsx), the entry is a .ts file beside this one, and the worker inherits tsx's loader.
 const ENTRY = new URL(`./thread-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/**
+ * A worker thread running `entry`. Built, it is a .js file. Run from TypeScript (`node --import tsx`), it is a
+ * .ts file, and Node does not give workers tsx's loader: the worker registers it before it loads the file.
+ */
+export function startWorker(entry: URL, options: WorkerOptions): Worker {
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
+  const load = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(load, { ...options, eval: true });
+}
 
 export class EngineThread {
   private worker: Worker | undefined;
@@ -46,7 +55,7 @@ export class EngineThread {
   }
 
   start(): void {
-    const worker = new Worker(ENTRY, { workerData: this.data, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+    const worker = startWorker(ENTRY, { workerData: this.data, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.worker = worker;
     worker.on('message', (m: EngineThreadMessage) => {
       if ('jobFinished' in m) jobMetrics.jobFinished(...m.jobFinished);

@@ -56,7 +56,7 @@ function busyError(): Error {
 export interface SqliteOptions {
   /**
    * Opens the store of a job engine thread, which takes turns at the write lock with the request thread's
-   * store through this buffer (that store's writeTurns).
+   * store through this buffer (that store's engineThread().writeTurns).
    */
   engineTurns?: SharedArrayBuffer;
 }
