@@ -38,6 +38,7 @@ import { registerMetrics } from './ops/metrics.js';
 import { registerOpenApi } from './ops/openapi.js';
 import { registerHealth, type ReadinessOptions } from './ops/readiness.js';
 import { registerRequestIds, requestIdOptions } from './ops/request-id.js';
+import { registerRouteConfig } from './http/route-config.js';
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
 
@@ -76,6 +77,7 @@ export function buildServer(config: Config, parts: ServerParts): FastifyInstance
   app.decorate('cursors', parts.cursors);
   app.decorateRequest('account', '');
   app.decorateRequest('keyAccount', '');
+  registerRouteConfig(app);
   registerSecurityHeaders(app); // first, so that every answer has them, the 503 while closing included
   registerTurnEndSends(app);
   registerRequestIds(app);

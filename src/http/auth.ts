@@ -9,6 +9,7 @@ import type { KeyRecord, Store } from '../store/store.js';
 import { ApiError } from './errors.js';
 import { throttled } from './rate-limit.js';
 import { ALL_SCOPES, type Scope } from '../scopes.js';
+import { routeConfig } from './route-config.js';
 
 const PREFIX = 'Klaviyo-API-Key ';
 /** Keys (and unknown keys) remembered per process; the least recently used go first. */
@@ -60,7 +61,7 @@ export function registerAuth(app: FastifyInstance, store: Store, options: AuthOp
     if (!key || key.revokedAt) {
       throw fail(address, 'authentication_failed', 'The Authorization header does not carry a valid private API key ("Klaviyo-API-Key pk_...").');
     }
-    const op = request.routeOptions.config.operation;
+    const op = routeConfig(request).operation;
     // Controls act on a whole account: only a full-access key may use them.
     const missing = (op?.scopes ?? ALL_SCOPES).filter((s) => !grants(key.scopes, s));
     if (missing.length) {
@@ -71,7 +72,7 @@ export function registerAuth(app: FastifyInstance, store: Store, options: AuthOp
 
   // A callback hook: a known key is let through without a promise; only a lookup waits for the store.
   app.addHook('onRequest', (request, _reply, done) => {
-    const { operation: op, control } = request.routeOptions.config;
+    const { operation: op, control } = routeConfig(request);
     // Server-wide controls carry the admin token instead (controls/admin-auth.ts).
     if (!op && control !== 'account') return done();
     const address = request.ip;

@@ -6,6 +6,7 @@ import { externalIdOf, ID_FORM } from '../catalog/ids.js';
 import type { Filter, JobStatus, Page } from '../catalog/model.js';
 import type { FilterOperator } from '../catalog/filters.js';
 import { invalid } from './errors.js';
+import { routeConfig } from './route-config.js';
 
 export type { FilterOperator };
 
@@ -221,7 +222,7 @@ function toFilter(call: Call, allowed: Record<string, FilterOperator>): Filter {
 
 /** The query of a request, read by the QuerySpec in its route's config (which the OpenAPI document lists too). */
 export function parseQuery(request: FastifyRequest): ParsedQuery {
-  const spec: QuerySpec = request.routeOptions.config.query ?? {};
+  const spec: QuerySpec = routeConfig(request).query ?? {};
   const query = request.query as Record<string, unknown>;
   const parsed: ParsedQuery = { fields: new Map(), include: new Set(), filters: [], page: { size: DEFAULT_PAGE_SIZE, descending: false } };
   for (const [name, raw] of Object.entries(query)) {

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { countRateLimited, countRedisError } from '../ops/metrics.js';
 import { ApiError } from './errors.js';
+import { routeConfig } from './route-config.js';
 
 export type LimiterFactory = (name: string, points: number, seconds: number) => RateLimiterAbstract;
 
@@ -48,7 +49,7 @@ export function registerRateLimits(app: FastifyInstance, makeLimiter: LimiterFac
   }
 
   app.addHook('onRequest', async (request, reply) => {
-    const op = request.routeOptions.config.operation;
+    const op = routeConfig(request).operation;
     if (!op || !request.account) return;
     const { burst, steady } = limitersFor(op.id, op.rateLimit.burst, op.rateLimit.steady);
     await consume(op.id, 'burst', burst, request.account);

@@ -2,6 +2,7 @@
 // years old (each revision is supported for two years).
 import type { FastifyInstance } from 'fastify';
 import { invalid } from './errors.js';
+import { routeConfig } from './route-config.js';
 
 /** YYYY-MM-DD with an optional .suffix. */
 export const REVISION_FORMAT = /^(\d{4})-(\d{2})-(\d{2})(\.[A-Za-z0-9]+)?$/;
@@ -29,7 +30,7 @@ export function registerRevision(app: FastifyInstance): void {
   let dayEnds = -Infinity;
   const accepted = new Set<string>();
   app.addHook('onRequest', (request, _reply, done) => {
-    if (!request.routeOptions.config.operation) return done();
+    if (!routeConfig(request).operation) return done();
     const header = request.headers.revision;
     const revision = Array.isArray(header) ? header[0] : header;
     const nowMs = Date.now();

@@ -142,8 +142,8 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
   }, async (request, reply) => {
     // A poll of a finished job: the same URL as last time, answered before even its query is read again (it was
     // read and found valid when the entry was made). Never an `include`, which the read cache below serves.
-    const cacheKey = FinishedJobCache.key(request.account, baseUrl(request), request.url);
-    const cached = finished.get(cacheKey, clock.now().getTime());
+    const base = baseUrl(request);
+    const cached = finished.get(request.account, base, request.url, clock.now().getTime());
     if (cached) return send(reply, 200, cached);
     const query = parseQuery(request);
     const findJob = async () => {
@@ -160,7 +160,7 @@ function registerJobKind(app: FastifyInstance, parts: JobRouteParts, kind: JobKi
     }
     const job = await findJob();
     const document = Buffer.from(JSON.stringify(await renderJobDocument(request, store, kind, job, query)));
-    if (job.status !== 'processing') finished.set(cacheKey, document, Date.parse(job.expiresAt));
+    if (job.status !== 'processing') finished.set(request.account, base, request.url, document, Date.parse(job.expiresAt));
     return send(reply, 200, document);
   });
 
