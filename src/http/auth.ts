@@ -78,14 +78,13 @@ export function registerAuth(app: FastifyInstance, store: Store, options: AuthOp
     const address = request.ip;
     const header = request.headers.authorization?.trim();
     const presented = header?.startsWith(PREFIX) ? header.slice(PREFIX.length).trim() : undefined;
+    const cached = presented !== undefined && options.cacheMs > 0 ? keys.get(presented) : undefined;
     // A throttled address still gets through with a key this process already knows to be valid.
-    const known = presented === undefined ? undefined : keys.peek(presented);
-    if (!known && (failures.get(address) ?? 0) >= options.failuresPerMinute) throw tooManyFailures(address);
+    if (!cached && (failures.get(address) ?? 0) >= options.failuresPerMinute) throw tooManyFailures(address);
     // As Klaviyo: no credentials at all is not_authenticated; credentials that are wrong in any way
     // (another scheme, a malformed, unknown or revoked key) are authentication_failed.
     if (!header) throw fail(address, 'not_authenticated', 'Send a private API key as "Authorization: Klaviyo-API-Key pk_...".');
     if (presented === undefined) return admit(request, address, false); // refuses: another scheme
-    const cached = options.cacheMs > 0 ? keys.get(presented) : undefined;
     if (cached !== undefined) {
       admit(request, address, cached);
       return done();

@@ -125,16 +125,17 @@ export interface MetricsOptions {
 
 /**
  * The request series of one operation and status, looked up once: prom-client hashes the labels on every
- * call otherwise, and this runs for every request.
+ * call otherwise, and this runs for every request. By operation, then status: no key to build per request.
  */
-const requestSeries = new Map<string, { count: Counter.Internal; time: Histogram.Internal<'operation'> }>();
+const requestSeries = new Map<string, Map<number, { count: Counter.Internal; time: Histogram.Internal<'operation'> }>>();
 
 function seriesOf(operation: string, status: number) {
-  const key = `${operation} ${status}`;
-  let found = requestSeries.get(key);
+  let byStatus = requestSeries.get(operation);
+  if (!byStatus) requestSeries.set(operation, (byStatus = new Map()));
+  let found = byStatus.get(status);
   if (!found) {
     found = { count: requests.labels(operation, String(status)), time: requestDuration.labels(operation) };
-    requestSeries.set(key, found);
+    byStatus.set(status, found);
   }
   return found;
 }
