@@ -26,8 +26,7 @@ export const toKey = (r: KeyDbRow): KeyRecord => ({
   revokedAt: r.revoked_at,
 });
 
-/** What toResource reads. */
-/** sqlite.ts reads rows of these columns by position (resourceOf): keep their order. */
+/** What toResource reads. sqlite.ts reads rows of these columns by position (resourceOf): keep their order. */
 export const RESOURCE_COLUMNS = 'seq, kind, external_id, parent, attributes, created, updated';
 
 export interface ResourceDbRow {
@@ -188,7 +187,6 @@ export const CLOCK_OFFSET = 'clock_offset_ms';
  */
 export const changesLoadedRow = (w: Write) => w.op === 'update' || w.op === 'delete';
 
-/** The statements that carry out one write of a change, the same for both adapters, in order. */
 const UPDATABLE = ['parent', 'title', 'sku', 'published'] as const;
 const updateStatements = new Map<string, string>();
 
@@ -207,6 +205,7 @@ function updateSql(changed: readonly (typeof UPDATABLE)[number][]): string {
   return sql;
 }
 
+/** The statements that carry out one write of a change, the same for both adapters, in order. */
 export function writeSql(account: string, w: Write): [string, unknown[]][] {
   switch (w.op) {
     case 'insert': {
